@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from viewflow.urls import Site
+
+from approvals.urls import ApplicationsApp
+from tasks_registry.urls import DashboardApp, KeyTasksApp
+from workflows import views as workflow_views
+from workflows.forms import LoginForm
+from workflows.urls import WorkbenchApp
+
+site = Site(
+    title=settings.SITE_TITLE,
+    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp()],
+)
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("home/", workflow_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("", workflow_views.home, name="root"),
+    path("", site.urls),
+]
+

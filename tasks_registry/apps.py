@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TasksRegistryConfig(AppConfig):
+    name = "tasks_registry"
+    verbose_name = _("重点任务")

@@ -1,0 +1,100 @@
+"""Who may see what. Every view that fetches a unit's object goes through here.
+
+Rules (DESIGN.md §2): the leading group and its office see everything; any
+other user sees the objects of their own units, and objects a unit was granted
+with a django-guardian object permission (e.g. an application routed to a
+bureau). Anything else answers 404, never 403, so an outsider learns nothing.
+
+A model opts in to unit scoping by defining ``unit_scope(units) -> Q`` as a
+classmethod; guardian grants are added on top.
+"""
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import assign_perm, get_objects_for_user
+
+from .models import Membership, Unit, UnitKind
+
+_CACHE_ATTR = "_zhiji_memberships"
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("unit"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def units_of(user) -> list[Unit]:
+    return [m.unit for m in memberships_of(user)]
+
+
+def role_in(user, unit: Unit) -> str | None:
+    for m in memberships_of(user):
+        if m.unit_id == unit.pk:
+            return m.role
+    return None
+
+
+def is_member(user, unit: Unit, roles: tuple[str, ...] | None = None) -> bool:
+    role = role_in(user, unit)
+    return role is not None and (roles is None or role in roles)
+
+
+def is_supervisor(user) -> bool:
+    """Leading group and office members (and superusers) see everything."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(
+        m.unit.kind in (UnitKind.LEADING_GROUP, UnitKind.OFFICE) for m in memberships_of(user)
+    )
+
+
+def units_of_kind(user, kind: str) -> list[Unit]:
+    return [m.unit for m in memberships_of(user) if m.unit.kind == kind]
+
+
+def _view_perm(model) -> str:
+    opts = model._meta
+    return f"{opts.app_label}.view_{opts.model_name}"
+
+
+def visible(user, queryset: QuerySet) -> QuerySet:
+    """The part of ``queryset`` the user may see."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if is_supervisor(user):
+        return queryset
+    model = queryset.model
+    granted = get_objects_for_user(
+        user, _view_perm(model), klass=model, accept_global_perms=False, with_superuser=False
+    ).values("pk")
+    condition = Q(pk__in=granted)
+    scope = getattr(model, "unit_scope", None)
+    if scope is not None:
+        condition |= scope(units_of(user))
+    return queryset.filter(condition)
+
+
+def get_visible_or_404(user, queryset_or_model, **lookup):
+    """One object the user may see, or 404 (also for objects that exist but are not theirs)."""
+    queryset = (
+        queryset_or_model._default_manager.all()
+        if isinstance(queryset_or_model, type) and issubclass(queryset_or_model, Model)
+        else queryset_or_model
+    )
+    try:
+        return visible(user, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def grant_view(obj: Model, units) -> None:
+    """Let the members of ``units`` see ``obj`` (guardian object permission on the unit group)."""
+    perm = f"view_{obj._meta.model_name}"
+    for unit in units:
+        assign_perm(perm, unit.group, obj)

@@ -1,0 +1,69 @@
+"""The units the plan itself names: the leading group, its office and four city bureaus.
+
+Names are as written in the plan (市教育局 …); ``full_name`` is the body's full
+official name, used on official documents.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .models import Unit, UnitKind
+
+
+@dataclass(frozen=True)
+class PlanUnit:
+    code: str
+    name: str
+    full_name: str
+    kind: str
+
+
+PLAN_UNITS = (
+    PlanUnit("leading-group", "职技融通改革工作领导小组", "台州市职技融通改革工作领导小组", UnitKind.LEADING_GROUP),
+    PlanUnit(
+        "office",
+        "职技融通改革工作领导小组办公室",
+        "台州市职技融通改革工作领导小组办公室",
+        UnitKind.OFFICE,
+    ),
+    PlanUnit("edu", "市教育局", "台州市教育局", UnitKind.BUREAU),
+    PlanUnit("hrss", "市人力社保局", "台州市人力资源和社会保障局", UnitKind.BUREAU),
+    PlanUnit("finance", "市财政局", "台州市财政局", UnitKind.BUREAU),
+    PlanUnit("ndrc", "市发展改革委", "台州市发展和改革委员会", UnitKind.BUREAU),
+)
+BUREAU_CODES = {u.name: u.code for u in PLAN_UNITS if u.kind == UnitKind.BUREAU}
+EDU, HRSS, FINANCE, NDRC = "edu", "hrss", "finance", "ndrc"
+
+
+@transaction.atomic
+def ensure_plan_units() -> list[Unit]:
+    """Create (or refresh) the plan's own units. Idempotent."""
+    units = []
+    for order, spec in enumerate(PLAN_UNITS, start=1):
+        unit, _created = Unit.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "full_name": spec.full_name,
+                "kind": spec.kind,
+                "sort_order": order,
+            },
+        )
+        units.append(unit)
+    return units
+
+
+def plan_bureau_by_name(name: str) -> Unit:
+    """The bureau the plan calls ``name``; unknown names are an error, not a new unit."""
+    if name not in BUREAU_CODES:
+        raise ValueError(f"the plan names an unknown bureau: {name}")
+    try:
+        return Unit.objects.get(code=BUREAU_CODES[name])
+    except Unit.DoesNotExist:
+        ensure_plan_units()
+        return Unit.objects.get(code=BUREAU_CODES[name])
+
+
+def unit_by_code(code: str) -> Unit:
+    return Unit.objects.get(code=code)

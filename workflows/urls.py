@@ -1,0 +1,21 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+from .site import ZhijiApplication
+
+
+class WorkbenchApp(ZhijiApplication):
+    title = _("工作台")
+    icon = "inbox"
+    app_name = "workbench"
+    links = (
+        (_("我的待办"), "workbench:inbox", "inbox"),
+        (_("通知"), "workbench:notifications", "notifications"),
+    )
+    index_path = path("", views.inbox, name="index")
+    inbox_path = path("inbox/", views.inbox, name="inbox")
+    notifications_path = path("notifications/", views.notifications, name="notifications")
+    notification_read_path = path(
+        "notifications/<int:pk>/read/", views.notification_read, name="notification_read"
+    )
