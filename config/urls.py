@@ -30,4 +30,3 @@ urlpatterns = [
     path("", workflow_views.home, name="root"),
     path("", site.urls),
 ]
-

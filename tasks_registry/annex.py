@@ -16,7 +16,9 @@ from pathlib import Path
 PLAN_TEXT_PATH = Path(__file__).parent / "data" / "plan_taizhengbanfa_2022_11.txt"
 
 SCHOOL_GROUP_NAMES = ("职业院校", "技工院校", "高职院校", "技师学院")
-_UNIT_TOKEN = re.compile(r"(市[\u4e00-\u9fff]{1,8}?(?:局|委)|" + "|".join(SCHOOL_GROUP_NAMES) + r")$")
+_UNIT_TOKEN = re.compile(
+    r"(市[\u4e00-\u9fff]{1,8}?(?:局|委)|" + "|".join(SCHOOL_GROUP_NAMES) + r")$"
+)
 _HEADER = re.compile(r"^序号\s+主要举措\s+主要内容\s+责任单位$")
 _ROW_START = re.compile(r"^(\d{1,2})(?:\s+(.*))?$")
 

@@ -20,7 +20,9 @@ class KeyTask(models.Model):
     content = models.TextField(_("主要内容"))
     responsible_text = models.CharField(_("责任单位（原文）"), max_length=200)
     implementing_groups = models.JSONField(
-        _("实施学校类别"), default=list, help_text=_("按原文：职业院校、技工院校、高职院校、技师学院")
+        _("实施学校类别"),
+        default=list,
+        help_text=_("按原文：职业院校、技工院校、高职院校、技师学院"),
     )
     units = models.ManyToManyField(Unit, through="KeyTaskUnit", related_name="key_tasks")
 

@@ -8,7 +8,6 @@ from .annex import AnnexRow, load_plan_annex
 from .models import KeyTask, KeyTaskUnit, UnitRole
 
 
-
 @transaction.atomic
 def registry_load(*, rows: list[AnnexRow] | None = None) -> list[KeyTask]:
     """Load the annex rows into the registry. Idempotent: running it again changes nothing."""

@@ -9,6 +9,7 @@ A model opts in to unit scoping by defining ``unit_scope(units) -> Q`` as a
 classmethod; guardian grants are added on top.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user
@@ -89,7 +90,7 @@ def get_visible_or_404(user, queryset_or_model, **lookup):
     )
     try:
         return visible(user, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 

@@ -79,7 +79,8 @@ def load_demo_units_and_people() -> None:
             },
         )
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"is_staff": True, "is_superuser": True, "last_name": "系统管理员"}
+        username="admin",
+        defaults={"is_staff": True, "is_superuser": True, "last_name": "系统管理员"},
     )
     if created:
         admin.set_password(DEMO_PASSWORD)

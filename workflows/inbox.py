@@ -34,6 +34,4 @@ def inbox_rows(user) -> list[InboxRow]:
     for provider in _PROVIDERS:
         rows.extend(provider(user))
     far = datetime.max.replace(tzinfo=None)
-    return sorted(
-        rows, key=lambda r: (r.due.replace(tzinfo=None) if r.due else far, r.title)
-    )
+    return sorted(rows, key=lambda r: (r.due.replace(tzinfo=None) if r.due else far, r.title))

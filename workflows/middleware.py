@@ -44,6 +44,4 @@ class ConflictMiddleware:
         if message is None:
             return None
         log.info("409 on %s: %s", request.path, exception)
-        return render(
-            request, "409.html", {"message": message, "back": request.path}, status=409
-        )
+        return render(request, "409.html", {"message": message, "back": request.path}, status=409)

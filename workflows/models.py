@@ -119,6 +119,11 @@ class Unit(models.Model):
     def get_category_display(self) -> str:
         return SchoolCategory(self.category).label if self.category else ""
 
+    @classmethod
+    def unit_scope(cls, units) -> models.Q:
+        """A person sees their own units (workflows.access)."""
+        return models.Q(pk__in=[u.pk for u in units])
+
     @property
     def is_supervisor(self) -> bool:
         return self.kind in (UnitKind.LEADING_GROUP, UnitKind.OFFICE)
@@ -223,7 +228,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        )
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -20,7 +20,12 @@ class PlanUnit:
 
 
 PLAN_UNITS = (
-    PlanUnit("leading-group", "职技融通改革工作领导小组", "台州市职技融通改革工作领导小组", UnitKind.LEADING_GROUP),
+    PlanUnit(
+        "leading-group",
+        "职技融通改革工作领导小组",
+        "台州市职技融通改革工作领导小组",
+        UnitKind.LEADING_GROUP,
+    ),
     PlanUnit(
         "office",
         "职技融通改革工作领导小组办公室",

@@ -16,6 +16,7 @@ class WorkbenchApp(ZhijiApplication):
     index_path = path("", views.inbox, name="index")
     inbox_path = path("inbox/", views.inbox, name="inbox")
     notifications_path = path("notifications/", views.notifications, name="notifications")
+    unit_path = path("units/<uuid:public_id>/", views.unit_detail, name="unit")
     notification_read_path = path(
         "notifications/<int:pk>/read/", views.notification_read, name="notification_read"
     )

@@ -1,12 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from .access import is_supervisor, units_of, units_of_kind
+from .access import get_visible_or_404, is_supervisor, units_of, units_of_kind
 from .inbox import inbox_rows
-from .models import Notification, UnitKind
+from .models import Membership, Notification, Unit, UnitKind
 from .services import notification_mark_read
 
 
@@ -36,9 +36,7 @@ def home(request):
 @login_required
 def inbox(request):
     rows = inbox_rows(request.user)
-    return render(
-        request, "workflows/inbox.html", {"rows": rows, "units": units_of(request.user)}
-    )
+    return render(request, "workflows/inbox.html", {"rows": rows, "units": units_of(request.user)})
 
 
 @login_required
@@ -52,6 +50,14 @@ def notifications(request):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
-    notification_mark_read(user=request.user, notification_id=pk)
-    note = Notification.objects.filter(pk=pk, recipient=request.user).first()
-    return redirect(note.url if note and note.url else "workbench:notifications")
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification_mark_read(user=request.user, notification_id=note.pk)
+    return redirect(note.url or "workbench:notifications")
+
+
+@login_required
+def unit_detail(request, public_id):
+    """A unit's card and members: for its own members and the supervisors; 404 for others."""
+    unit = get_visible_or_404(request.user, Unit, public_id=public_id)
+    members = Membership.objects.filter(unit=unit).select_related("user").order_by("role")
+    return render(request, "workflows/unit_detail.html", {"unit": unit, "members": members})

@@ -1,0 +1,23 @@
+import pytest
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_office_clerk_logs_in_and_opens_the_task_list(transactional_db, live_server, sign_in):
+    from tests.conftest import build_world
+
+    world = build_world()
+    page = sign_in(world.office_handler, world.password)
+    assert page.url.endswith("/dashboard/")
+    page.click("text=重点任务清单")
+    page.wait_for_url("**/tasks/")
+    rows = page.locator("table.zj-table tbody tr")
+    assert rows.count() == 17
+    assert page.locator("h2", has_text="保障措施").count() == 1
+    path = screenshot(page, "task-list")
+    assert path.stat().st_size > 10_000
+    page.click("text=支持技师学院与本地高职院校开展长学制办学试点")
+    page.wait_for_url("**/tasks/9/")
+    assert page.locator("text=台州市第一技师学院").count() == 1
