@@ -26,21 +26,12 @@ pids+=($!)
 pids+=($!)
 
 sleep 2
-cat <<MSG
-
-  台州市职技融通改革工作平台 is running:  http://$HOST:$PORT/
-
-  Demo logins (password for all: $($PY -c 'from workflows.demo import DEMO_PASSWORD as p; print(p)')):
-    leading group     leading-group-leader
-    office            office-handler   office-head
-    education bureau  edu-handler      edu-head      edu-leader
-    HR bureau         hrss-handler     hrss-head     hrss-leader
-    finance bureau    finance-handler  finance-head
-    school            s01-handler      s01-head      (s01 … s12)
-    expert            expert1 … expert4
-    admin             admin            (Django admin at /admin/)
-  Full list: .venv/bin/python manage.py demo_accounts
-  Logs: var/log/   Stop: Ctrl-C
-
-MSG
+echo
+echo "  台州市职技融通改革工作平台 is running:  http://$HOST:$PORT/"
+echo
+echo "  Demo logins:"
+$PY manage.py demo_accounts
+echo
+echo "  JSON list: .venv/bin/python manage.py demo_accounts --json    Logs: var/log/    Stop: Ctrl-C"
+echo
 wait -n "${pids[@]}"
