@@ -5,6 +5,7 @@ viewflow 2.4 ships an empty zh_Hans catalogue; locale/zh_Hans/LC_MESSAGES/django
 """
 
 import gettext as gettext_module
+import json
 import re
 import shutil
 import subprocess
@@ -72,23 +73,77 @@ def test_the_projects_chinese_msgids_pass_through_unchanged():
         assert gettext("我的待办") == "我的待办"
 
 
-def test_the_zh_hans_catalogue_holds_only_english_msgids():
-    with open(CATALOGUE / "django.mo", "rb") as fh:
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_zh_hans_catalogues_hold_only_english_msgids(domain):
+    with open(CATALOGUE / f"{domain}.mo", "rb") as fh:
         catalog = gettext_module.GNUTranslations(fh)._catalog
     msgids = [k[0] if isinstance(k, tuple) else k for k in catalog if k]
-    assert len(msgids) > 150
+    assert len(msgids) > (150 if domain == "django" else 1)
     assert [m for m in msgids if CJK.search(m)] == []
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext (msgfmt) not installed")
-def test_the_committed_mo_is_compiled_from_the_committed_po(tmp_path):
-    fresh = tmp_path / "django.mo"
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_committed_mo_is_compiled_from_the_committed_po(domain, tmp_path):
+    fresh = tmp_path / f"{domain}.mo"
     subprocess.run(
-        ["msgfmt", "--check", "-o", str(fresh), str(CATALOGUE / "django.po")],
+        ["msgfmt", "--check", "-o", str(fresh), str(CATALOGUE / f"{domain}.po")],
         check=True,
         capture_output=True,
     )
-    with open(fresh, "rb") as a, open(CATALOGUE / "django.mo", "rb") as b:
-        assert (
-            gettext_module.GNUTranslations(a)._catalog == gettext_module.GNUTranslations(b)._catalog
-        )
+    with open(fresh, "rb") as a, open(CATALOGUE / f"{domain}.mo", "rb") as b:
+        fresh_catalog = gettext_module.GNUTranslations(a)._catalog
+        assert fresh_catalog == gettext_module.GNUTranslations(b)._catalog
+
+
+def test_a_signed_in_page_shows_viewflows_menu_in_chinese_and_english_after_switching(world, login):
+    client = login(world.office_handler)
+    # An English browser still gets Chinese (ChineseByDefaultMiddleware drops Accept-Language).
+    page = client.get("/workbench/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "退出登录" in page
+    assert "Log out" not in page
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/workbench/"})
+    page = client.get("/workbench/").content.decode()
+    assert "Log out" in page
+    assert "退出登录" not in page
+
+
+def test_list_column_headers_viewflow_builds_with_pretty_name_are_translated():
+    from viewflow.views.list import DataSourceColumn, ObjectAttrColumn
+    from viewflow.workflow.flow.views.list import FlowArchiveListView
+    from viewflow.workflow.models import Task
+
+    with translation.override("zh-hans"):
+        assert str(ObjectAttrColumn(Task, "brief").header()) == "摘要"
+        assert str(DataSourceColumn(FlowArchiveListView, "process_summary").header()) == "流程概要"
+    with translation.override("en"):
+        assert str(ObjectAttrColumn(Task, "brief").header()) == "Brief"
+
+
+def test_list_pagination_and_bulk_actions_are_chinese():
+    from types import SimpleNamespace
+
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    paginator = Paginator(range(25), 10)
+    context = {
+        "page_obj": paginator.page(1),
+        "paginator": paginator,
+        "view": SimpleNamespace(page_kwarg="page"),
+    }
+    with translation.override("zh-hans"):
+        html = render_to_string("viewflow/includes/list_pagination.html", context)
+        assert "第 1–10 条，共 25 条" in html
+        html = render_to_string("viewflow/includes/list_bulk_actions.html", {"actions": []})
+        assert "全选" in html and "执行" in html
+    with translation.override("en"):
+        html = render_to_string("viewflow/includes/list_pagination.html", context)
+        assert "1-10 of 25" in html
+
+
+def test_the_javascript_catalogue_carries_viewflows_selection_counter(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    js = client.get("/jsi18n/").content.decode()
+    assert json.dumps("已选 %(sel)s 项") in js  # JSON, with \u escapes
