@@ -147,3 +147,33 @@ def test_the_javascript_catalogue_carries_viewflows_selection_counter(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     js = client.get("/jsi18n/").content.decode()
     assert json.dumps("已选 %(sel)s 项") in js  # JSON, with \u escapes
+
+
+def test_the_task_filter_of_viewflow_lists_names_nodes_by_their_chinese_title(monkeypatch):
+    from types import SimpleNamespace
+
+    import viewflow.workflow.fields
+    from viewflow.workflow.flow.views import filters
+
+    from workflows.viewflow_i18n import flow_task_choices
+
+    assert filters.get_queryset_flow_task_choices is flow_task_choices
+    monkeypatch.setattr(viewflow.workflow.fields, "get_task_ref", lambda node: node.name)
+    flow_class = SimpleNamespace(process_title="入选审批")
+    titled = SimpleNamespace(flow_class=flow_class, name="approve", task_title="科室审核")
+    untitled = SimpleNamespace(flow_class=flow_class, name="end", task_title="")
+
+    class Nodes(list):
+        def order_by(self, *a):
+            return self
+
+        def values_list(self, *a, **kw):
+            return self
+
+        def distinct(self):
+            return self
+
+    assert flow_task_choices(Nodes([titled, untitled])) == [
+        ("approve", "入选审批/科室审核"),
+        ("end", "入选审批/End"),
+    ]
