@@ -82,6 +82,13 @@ def test_the_zh_hans_catalogues_hold_only_english_msgids(domain):
     assert [m for m in msgids if CJK.search(m)] == []
 
 
+def test_the_zh_hans_po_was_not_run_through_makemessages():
+    """`makemessages -l zh_Hans` would add the project's Chinese msgids and obsolete viewflow's."""
+    po = (CATALOGUE / "django.po").read_text(encoding="utf-8")
+    assert "\n#~ " not in po
+    assert [m for m in re.findall(r'^msgid "(.*)"$', po, re.M) if CJK.search(m)] == []
+
+
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext (msgfmt) not installed")
 @pytest.mark.parametrize("domain", ["django", "djangojs"])
 def test_the_committed_mo_is_compiled_from_the_committed_po(domain, tmp_path):
