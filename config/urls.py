@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from viewflow.urls import Site
 
 from approvals.urls import ApplicationsApp
@@ -25,6 +26,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # viewflow's base.html loads it when the name resolves (JS strings in locale/*/djangojs.po)
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("home/", workflow_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("", workflow_views.home, name="root"),

@@ -8,3 +8,6 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .viewflow_i18n import label_viewflow_columns
+
+        label_viewflow_columns()
