@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("home/", workflow_views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("public/notices/", include("approvals.public_urls")),
     path("", workflow_views.home, name="root"),
     path("", site.urls),
 ]

@@ -1,0 +1,54 @@
+// Draft keeping: typed values are kept in this browser (localStorage) at every
+// keystroke and sent to the server every 15 s. If the session has expired, the
+// server answers with the login page: the values stay here and come back when
+// the form is opened again after signing in.
+(function () {
+  var form = document.getElementById("ap-form");
+  if (!form) return;
+  var key = form.dataset.draftKey;
+  var url = form.dataset.autosave;
+  var status = document.getElementById("ap-autosave");
+  var dirty = false;
+
+  function values() {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "file" || el.name === "csrfmiddlewaretoken" || el.name === "action") return;
+      out[el.name] = el.value;
+    });
+    return out;
+  }
+  function remember() {
+    try { localStorage.setItem(key, JSON.stringify({ at: Date.now(), values: values() })); } catch (e) {}
+  }
+  // restore what this browser kept when the page comes back with fewer values
+  try {
+    var kept = JSON.parse(localStorage.getItem(key) || "null");
+    if (kept && kept.values) {
+      var restored = 0;
+      Object.keys(kept.values).forEach(function (name) {
+        var el = form.elements[name];
+        if (el && !el.value && kept.values[name]) { el.value = kept.values[name]; restored++; }
+      });
+      if (restored && status) status.textContent = "已恢复本机暂存的 " + restored + " 项内容";
+    }
+  } catch (e) {}
+  form.addEventListener("input", function () { dirty = true; remember(); });
+  form.addEventListener("submit", function () { remember(); });
+  if (!url) return;
+  setInterval(function () {
+    if (!dirty) return;
+    dirty = false;
+    var data = new FormData();
+    var v = values();
+    Object.keys(v).forEach(function (k) { data.append(k, v[k]); });
+    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) {
+        if (r.redirected || !r.ok) throw new Error("session");
+        return r.json();
+      })
+      .then(function (j) { status.textContent = "已自动保存 " + j.saved_at; try { localStorage.removeItem(key); } catch (e) {} })
+      .catch(function () { dirty = true; status.textContent = "未能保存到服务器（可能登录已过期），内容已暂存在本机，重新登录后打开此页即可恢复"; });
+  }, 15000);
+})();
