@@ -6,6 +6,9 @@ from ..common.forms import DraftForm
 from .models import PlaqueKind
 
 
+PHONE_RULE = _("「联系电话」应为 7–20 位数字，可含区号连字符，例如 0576-88881234 或 13800000000。")
+
+
 class DualPlaqueForm(DraftForm):
     field_order = [
         "plaque_kind",
@@ -48,12 +51,10 @@ class DualPlaqueForm(DraftForm):
     contact_phone = forms.CharField(
         label=_("联系电话"),
         max_length=30,
-        validators=[
-            RegexValidator(
-                r"^[0-9][0-9\- ]{6,19}$",
-                _(
-                    "「联系电话」应为 7–20 位数字，可含区号连字符，例如 0576-88881234 或 13800000000。"
-                ),
-            )
-        ],
+        validators=[RegexValidator(r"^[0-9][0-9\- ]{6,19}$", PHONE_RULE)],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the field's "invalid" message would replace the validator's specific one
+        self.fields["contact_phone"].error_messages["invalid"] = PHONE_RULE
