@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from ..common.forms import DraftForm
 from .models import PlaqueKind
 
-
 PHONE_RULE = _("「联系电话」应为 7–20 位数字，可含区号连字符，例如 0576-88881234 或 13800000000。")
 
 
