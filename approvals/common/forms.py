@@ -38,6 +38,7 @@ class DraftForm(forms.Form):
     """Every message names its field: 「申请理由」至少 20 个字 …"""
 
     files_field = "files"
+    half_fields: tuple[str, ...] = ()  # short fields shown two to a row
 
     files = forms.FileField(
         label=_("附件"),
@@ -53,7 +54,9 @@ class DraftForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核结论"), choices=ReviewDecision.choices)
+    decision = forms.ChoiceField(
+        label=_("审核结论"), choices=ReviewDecision.choices, widget=forms.RadioSelect
+    )
     opinion = forms.CharField(
         label=_("审核意见"),
         required=False,

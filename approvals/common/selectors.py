@@ -229,3 +229,39 @@ def inbox_for(user) -> list[InboxRow]:
             )
         )
     return rows
+
+
+def progress(application: Application) -> list[tuple[str, str]]:
+    """The procedure's main steps with a state each: done / now / stop / (todo)."""
+    procedure = procedure_for(application)
+    order = [("submit", str(_("学校报送")))] + [
+        (name, str(step.label))
+        for name, step in procedure.steps.items()
+        if step.kind != StepKind.AMEND
+    ]
+    status = application.status
+    if status in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD):
+        current = "submit"
+    elif status == ApplicationStatus.RETURNED:
+        current = "submit"
+    elif status == ApplicationStatus.APPROVED:
+        return [(label, "done") for _name, label in order]
+    else:
+        current = application.current_step
+    names = [name for name, _label in order]
+    if application.is_closed:  # rejected or withdrawn: stop at the last step reached
+        last = application.reviews.order_by("-created_at", "-id").values_list("step", flat=True)
+        reached = last.first() or procedure.first_step
+        if status == ApplicationStatus.REJECTED and hasattr(application, "public_notice"):
+            reached = "publicity"
+        current = reached if reached in names else procedure.first_step
+        index = names.index(current)
+        return [
+            (label, "done" if i < index else "stop" if i == index else "")
+            for i, (_name, label) in enumerate(order)
+        ]
+    index = names.index(current) if current in names else 0
+    return [
+        (label, "done" if i < index else "now" if i == index else "")
+        for i, (_name, label) in enumerate(order)
+    ]

@@ -160,6 +160,7 @@ def application_detail(request, public_id, decision_form=None, handle_errors=Non
     notice = PublicNotice.objects.filter(application=application).first()
     is_school = is_member(user, application.applicant_unit)
     context = {
+        "progress": selectors.progress(application),
         "application": application,
         "procedure": procedure,
         "detail": procedure.snapshot(application),

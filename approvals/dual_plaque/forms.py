@@ -9,6 +9,7 @@ PHONE_RULE = _("「联系电话」应为 7–20 位数字，可含区号连字�
 
 
 class DualPlaqueForm(DraftForm):
+    half_fields = ("students", "teachers", "contact_name", "contact_phone")
     field_order = [
         "plaque_kind",
         "plaque_name",
@@ -35,13 +36,16 @@ class DualPlaqueForm(DraftForm):
         help_text=_("牌子上的全称，例如：台州市第一技师学院"),
     )
     reason = forms.CharField(
-        label=_("申请理由"), min_length=20, max_length=3000, widget=forms.Textarea
+        label=_("申请理由"),
+        min_length=20,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     conditions = forms.CharField(
         label=_("办学条件"),
         min_length=20,
         max_length=3000,
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("场地、实训设备、专业设置、师资等与所加挂牌子相应的条件。"),
     )
     students = forms.IntegerField(label=_("在校生人数"), min_value=0, max_value=100000)
