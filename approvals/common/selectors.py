@@ -240,9 +240,7 @@ def progress(application: Application) -> list[tuple[str, str]]:
         if step.kind != StepKind.AMEND
     ]
     status = application.status
-    if status in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD):
-        current = "submit"
-    elif status == ApplicationStatus.RETURNED:
+    if status in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD) or status == ApplicationStatus.RETURNED:
         current = "submit"
     elif status == ApplicationStatus.APPROVED:
         return [(label, "done") for _name, label in order]
