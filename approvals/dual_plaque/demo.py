@@ -5,11 +5,13 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from workflows.models import Unit
 
 from ..common import services
-from ..common.models import Application
+from ..common.models import Application, PublicNotice
+from ..common.workdays import working_period
 
 User = get_user_model()
 
@@ -119,9 +121,10 @@ def load_demo_applications() -> None:
                 reason="该校实训场地部分为租用，是否满足牌子设置的场地要求，请核实。",
             )
             continue
-        services.public_notice_close_if_due(
-            notice_id=notice.pk, today=notice.ends_on + datetime.timedelta(days=1)
-        )
+        # the demo's approved application had its notice two weeks ago
+        first, last = working_period(timezone.localdate() - datetime.timedelta(days=14), 5)
+        PublicNotice.objects.filter(pk=notice.pk).update(starts_on=first, ends_on=last)
+        services.public_notice_close_if_due(notice_id=notice.pk)
         app.refresh_from_db()
         services.application_issue(
             application=app, actor=_user(f"{competent}-head"), version=app.version

@@ -9,6 +9,8 @@
   var url = form.dataset.autosave;
   var status = document.getElementById("ap-autosave");
   var dirty = false;
+  // once a draft exists on the server, what this browser kept for "new" is done with
+  if (url && form.dataset.newKey) { try { localStorage.removeItem(form.dataset.newKey); } catch (e) {} }
 
   function values() {
     var out = {};
