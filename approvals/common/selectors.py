@@ -168,9 +168,12 @@ def inbox_for(user) -> list[InboxRow]:
     acting = Application.objects.filter(acting_unit_id__in=unit_ids).exclude(
         status__in=(ApplicationStatus.PUBLICITY,)
     )
-    for app in acting.select_related("applicant_unit"):
-        if app.is_closed:
+    for app in acting.select_related("applicant_unit", "acting_unit"):
+        step = procedure_for(app).steps.get(app.current_step)
+        if app.is_closed or step is None:
             continue
+        if step.roles and not is_member(user, app.acting_unit, step.roles):
+            continue  # e.g. the reply is signed by the bureau's head, not its handler
         rows.append(
             InboxRow(
                 title=app.current_step_label,
@@ -240,7 +243,10 @@ def progress(application: Application) -> list[tuple[str, str]]:
         if step.kind != StepKind.AMEND
     ]
     status = application.status
-    if status in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD) or status == ApplicationStatus.RETURNED:
+    if (
+        status in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD)
+        or status == ApplicationStatus.RETURNED
+    ):
         current = "submit"
     elif status == ApplicationStatus.APPROVED:
         return [(label, "done") for _name, label in order]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflows.exceptions import RuleViolation
-from workflows.models import SchoolCategory, Unit
+from workflows.models import Role, SchoolCategory, Unit
 from workflows.units import EDU, HRSS, unit_by_code
 
 from ..common.models import Application, Objection, ObjectionStatus
@@ -93,7 +93,13 @@ class DualPlaqueProcedure(Procedure):
                 StepKind.AMEND, gettext_lazy("退回学校修改"), lambda app: [app.applicant_unit]
             ),
             "publicity": Step(StepKind.PUBLICITY, gettext_lazy("公示"), competent),
-            "issue_reply": Step(StepKind.ISSUE, gettext_lazy("印发批复"), competent),
+            # the reply goes out under the bureau's name: its head or leader signs
+            "issue_reply": Step(
+                StepKind.ISSUE,
+                gettext_lazy("印发批复"),
+                competent,
+                roles=(Role.HEAD, Role.LEADER),
+            ),
         }
 
     # --- form ------------------------------------------------------------------

@@ -166,9 +166,11 @@ def test_the_reply_preview_and_issue(world, login):
         notice_id=notice.pk, today=notice.ends_on + __import__("datetime").timedelta(days=1)
     )
     app.refresh_from_db()
-    client = login(world.hrss_handler)
+    handler_view = login(world.hrss_handler).get(url("reply", app)).content.decode()
+    assert "此复。" in handler_view and "签发批复</button>" not in handler_view
+    client = login(world.hrss_head)
     preview = client.get(url("reply", app)).content.decode()
-    assert "签发批复" in preview and "此复。" in preview
+    assert "签发批复</button>" in preview
     assert client.post(url("issue", app), {"version": app.version}).status_code == 302
     app.refresh_from_db()
     assert app.status == ApplicationStatus.APPROVED
@@ -233,3 +235,20 @@ def test_another_school_gets_404_on_attachment_and_objection_urls(world, login):
     assert client.get(url("file", own, attachment.public_id)).status_code == 404
     assert Attachment.objects.filter(pk=attachment.pk).exists()
     decide  # noqa: B018 - imported for other modules
+
+
+def test_the_school_withdraws_from_the_detail_page(world, login):
+    app = submitted(world)
+    client = login(world.school_handler)
+    assert "撤回申请" in client.get(url("detail", app)).content.decode()
+    client.post(url("withdraw", app), {"version": app.version})
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.WITHDRAWN
+    assert client.post(url("withdraw", app), {"version": app.version}).status_code == 409
+
+
+def test_the_detail_page_stays_within_a_query_budget(world, login, django_assert_max_num_queries):
+    app = to_publicity(world)
+    client = login(world.hrss_handler)
+    with django_assert_max_num_queries(20):
+        assert client.get(url("detail", app)).status_code == 200
