@@ -78,6 +78,10 @@ class Procedure:
     def document_payload(self, application) -> dict | None:
         return None
 
+    def school_badges(self, school) -> list[str]:
+        """What the school holds thanks to this procedure, for its portal header."""
+        return []
+
 
 _PROCEDURES: dict[str, Procedure] = {}
 

@@ -59,6 +59,7 @@ def index(request):
             "counts": counts,
             "schools": schools,
             "procedures": procedures() if schools else [],
+            "badges": [b for p in procedures() for s in schools for b in p.school_badges(s)],
         },
     )
 

@@ -8,7 +8,7 @@ from workflows.exceptions import RuleViolation
 from workflows.models import Role, SchoolCategory, Unit
 from workflows.units import EDU, HRSS, unit_by_code
 
-from ..common.models import Application, Objection, ObjectionStatus
+from ..common.models import Application
 from ..common.registry import Procedure, Step, StepKind, register
 from .flows import DualPlaqueFlow
 from .forms import DualPlaqueForm
@@ -206,10 +206,16 @@ class DualPlaqueProcedure(Procedure):
 
         return reply_document_payload(application)
 
-    def dismissed_objections(self, application) -> int:
-        return Objection.objects.filter(
-            notice__application=application, status=ObjectionStatus.DISMISSED
-        ).count()
+    def school_badges(self, school) -> list[str]:
+        return [
+            _("已加挂“%(name)s”牌子（%(kind)s，%(day)s 批准）")
+            % {
+                "name": p.name,
+                "kind": p.get_kind_display(),
+                "day": timezone.localtime(p.approved_at).date().isoformat(),
+            }
+            for p in SchoolPlaque.objects.filter(school=school)
+        ]
 
 
 DUAL_PLAQUE = register(DualPlaqueProcedure())

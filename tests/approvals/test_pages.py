@@ -252,3 +252,20 @@ def test_the_detail_page_stays_within_a_query_budget(world, login, django_assert
     client = login(world.hrss_handler)
     with django_assert_max_num_queries(20):
         assert client.get(url("detail", app)).status_code == 200
+
+
+def test_the_schools_portal_shows_its_second_plaque(world, login):
+    from approvals.dual_plaque.models import SchoolPlaque
+
+    app = submitted(world)
+    SchoolPlaque.objects.create(
+        school=world.school,
+        kind="technician_college",
+        name="台州市第一技师学院",
+        application=app,
+        approved_at=app.submitted_at,
+    )
+    body = login(world.school_handler).get(reverse("applications:index")).content.decode()
+    assert "已加挂“台州市第一技师学院”牌子（技师学院" in body
+    other = login(world.other_school_handler).get(reverse("applications:index")).content.decode()
+    assert "已加挂" not in other
