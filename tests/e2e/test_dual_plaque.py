@@ -64,3 +64,31 @@ def test_a_school_handler_applies_uploads_submits_and_sees_the_bureau_approve(
     assert page.locator("#ap-step").inner_text() == "会签"
     assert page.locator("text=材料齐全，同意。").count() == 1
     screenshot(page, "dual-plaque-after-bureau-approval")
+
+
+def test_what_was_typed_survives_an_expired_session(transactional_db, live_server, sign_in):
+    from tests.approvals.conftest import draft
+    from tests.conftest import build_world
+
+    world = build_world()
+    app = draft(world)
+    page = sign_in(world.school_handler, world.password)
+    page.goto(f"{live_server.url}/applications/{app.public_id}/edit/")
+    typed = "学校新增智能制造实训中心，工位 300 个，可满足预备技师培养需要。"
+    page.fill("#id_conditions", typed)
+    # the session ends while the clerk is typing (the CSRF cookie lives on)
+    kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(kept)
+    page.click("button[value=save]")
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("#id_username", world.school_handler.username)
+    page.fill("#id_password", world.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**/applications/{app.public_id}/edit/")
+    assert page.input_value("#id_conditions") == typed
+    assert "已恢复本机暂存" in page.locator("#ap-autosave").inner_text()
+    page.click("button[value=save]")
+    page.wait_for_load_state("networkidle")
+    app.refresh_from_db()
+    assert app.draft_data["conditions"] == typed

@@ -23,16 +23,24 @@
   function remember() {
     try { localStorage.setItem(key, JSON.stringify({ at: Date.now(), values: values() })); } catch (e) {}
   }
-  // restore what this browser kept when the page comes back with fewer values
+  // Restore what this browser kept: into empty fields, or over the server's draft
+  // when the browser's copy is newer (typed after the last save, e.g. when the
+  // session had expired and the save went to the login page instead).
   try {
     var kept = JSON.parse(localStorage.getItem(key) || "null");
+    var serverAt = parseInt(form.dataset.savedAt || "0", 10);
     if (kept && kept.values) {
+      var newer = kept.at > serverAt + 1000;
       var restored = 0;
       Object.keys(kept.values).forEach(function (name) {
         var el = form.elements[name];
-        if (el && !el.value && kept.values[name]) { el.value = kept.values[name]; restored++; }
+        if (!el || !kept.values[name] || el.value === kept.values[name]) return;
+        if (!el.value || newer) { el.value = kept.values[name]; restored++; }
       });
-      if (restored && status) status.textContent = "已恢复本机暂存的 " + restored + " 项内容";
+      if (restored && status) {
+        status.textContent = "已恢复本机暂存的 " + restored + " 项内容，请核对后保存";
+        dirty = true;
+      }
     }
   } catch (e) {}
   form.addEventListener("input", function () { dirty = true; remember(); });
