@@ -66,10 +66,7 @@ def applications_for(user, *, status_group: str | None = None) -> QuerySet:
         qs = qs.filter(status__in=groups[status_group])
     # bureaus and supervisors never see another school's drafts
     own = [u.pk for u in units_of(user) if u.kind == UnitKind.SCHOOL]
-    return qs.filter(
-        Q(applicant_unit_id__in=own)
-        | ~Q(status__in=(ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD))
-    )
+    return qs.filter(Q(applicant_unit_id__in=own) | Q(submitted_at__isnull=False))
 
 
 def visible_application_qs(user) -> QuerySet:

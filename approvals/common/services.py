@@ -312,7 +312,7 @@ def application_send_to_head(*, application: Application, actor) -> None:
     _require_school_member(actor, application)
     procedure = procedure_for(application)
     with _locked(application) as app:
-        if app.status != ApplicationStatus.DRAFT:
+        if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
             raise Conflict(STALE)
         _validate_complete(procedure, app)
         app.status = ApplicationStatus.PENDING_HEAD
@@ -343,7 +343,7 @@ def application_submit(*, application: Application, actor, version: int | None =
             raise Conflict(STALE)
         _validate_complete(procedure, app)
         procedure.check_eligibility(app)
-        if app.status == ApplicationStatus.RETURNED:
+        if app.process_id is not None:  # back from a return (amend step)
             audit_record(
                 actor=actor,
                 action="resubmitted",

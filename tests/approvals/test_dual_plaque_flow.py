@@ -239,3 +239,19 @@ def _data():
     from tests.approvals.conftest import form_data
 
     return form_data()
+
+
+def test_after_a_return_the_handler_hands_it_to_the_head_who_resubmits(world, login):
+    app = submitted(world)
+    decide(app, world.hrss_handler, "return", "请补充材料。")
+    services.application_send_to_head(application=app, actor=world.school_handler)
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.PENDING_HEAD
+    from django.urls import reverse
+
+    detail = reverse("applications:detail", args=[app.public_id])
+    assert login(world.hrss_handler).get(detail).status_code == 200
+    services.application_submit(application=app, actor=world.school_head)
+    app.refresh_from_db()
+    assert app.current_step == "competent_review" and app.status == ApplicationStatus.IN_REVIEW
+    assert app.process.task_set.filter(status="NEW").count() == 1
