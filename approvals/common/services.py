@@ -532,8 +532,8 @@ def objection_lodge(
         actor=None,
         action="objection_lodged",
         obj=notice.application,
-        after={"objection": str(objection.public_id)},
-        note=_("异议人：%(name)s") % {"name": objection.name},
+        # who objected stays with the bureau: the timeline (seen by the school) has no name
+        after={"objection": str(objection.public_id), "name": objection.name},
     )
     _notify_units(
         [notice.handling_unit],

@@ -269,3 +269,17 @@ def test_the_schools_portal_shows_its_second_plaque(world, login):
     assert "已加挂“台州市第一技师学院”牌子（技师学院" in body
     other = login(world.other_school_handler).get(reverse("applications:index")).content.decode()
     assert "已加挂" not in other
+
+
+def test_the_school_does_not_see_who_objected_nor_their_contact(world, login):
+    from approvals.common import services
+
+    app = to_publicity(world)
+    services.objection_lodge(
+        notice=app.public_notice, name="异议人甲", contact="13912345678", reason="理由" * 6
+    )
+    school_view = login(world.school_head).get(url("detail", app)).content.decode()
+    assert "理由理由" in school_view
+    assert "异议人甲" not in school_view and "13912345678" not in school_view
+    bureau_view = login(world.hrss_handler).get(url("detail", app)).content.decode()
+    assert "异议人甲" in bureau_view and "13912345678" in bureau_view
