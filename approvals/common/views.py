@@ -4,8 +4,11 @@ Views are thin: they look the application up through the access helper (another
 unit's id answers 404), call one service, and show its refusal as a form error.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +32,19 @@ from .models import (
     PublicNotice,
 )
 from .registry import StepKind, procedure_for, procedures
+
+
+def post_only(view):
+    """Actions take POST; a GET (e.g. the 409 page's "refresh" link) shows the application."""
+
+    @wraps(view)
+    def wrapper(request, public_id, *args, **kwargs):
+        if request.method != "POST":
+            _application(request, public_id)  # 404 for what the user may not see
+            return redirect("applications:detail", public_id)
+        return view(request, public_id, *args, **kwargs)
+
+    return wrapper
 
 
 def _application(request, public_id) -> Application:
@@ -200,7 +216,7 @@ def application_detail(request, public_id, decision_form=None, handle_errors=Non
 
 
 @login_required
-@require_POST
+@post_only
 def application_submit(request, public_id):
     application = _application(request, public_id)
     try:
@@ -215,7 +231,7 @@ def application_submit(request, public_id):
 
 
 @login_required
-@require_POST
+@post_only
 def application_withdraw(request, public_id):
     application = _application(request, public_id)
     services.application_withdraw(
@@ -226,7 +242,7 @@ def application_withdraw(request, public_id):
 
 
 @login_required
-@require_POST
+@post_only
 def application_decide(request, public_id):
     application = _application(request, public_id)
     form = DecisionForm(request.POST)
@@ -269,7 +285,7 @@ def reply_preview(request, public_id):
 
 
 @login_required
-@require_POST
+@post_only
 def application_issue(request, public_id):
     application = _application(request, public_id)
     services.application_issue(
@@ -293,7 +309,7 @@ def attachment_download(request, public_id, file_id):
 
 
 @login_required
-@require_POST
+@post_only
 def attachment_delete(request, public_id, file_id):
     application = _application(request, public_id)
     attachment = get_object_or_404(application.attachments, public_id=file_id)
@@ -303,7 +319,7 @@ def attachment_delete(request, public_id, file_id):
 
 
 @login_required
-@require_POST
+@post_only
 def objection_handle(request, public_id, objection_id):
     application = _application(request, public_id)
     notice = get_object_or_404(PublicNotice, application=application)
@@ -330,6 +346,16 @@ def objection_handle(request, public_id, objection_id):
 # --- public pages (no sign-in) --------------------------------------------------------
 
 
+def _too_many_objections(request, limit: int = 10) -> bool:
+    """A plain brake on scripted objections: at most ``limit`` per address per hour."""
+    key = f"approvals:objections:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        return False
+
+
 def public_notices(request):
     today = timezone.localdate()
     notices = PublicNotice.objects.filter(status=NoticeStatus.OPEN, ends_on__gte=today)
@@ -344,6 +370,10 @@ def public_notice(request, notice_id):
     form = ObjectionForm()
     if request.method == "POST" and is_open:
         form = ObjectionForm(request.POST)
+        if form.is_valid() and _too_many_objections(request):
+            form.add_error(
+                None, _("同一网络一小时内最多提交 %(n)s 件异议，请稍后再试。") % {"n": 10}
+            )
         if form.is_valid():
             if not form.cleaned_data["website"]:
                 try:

@@ -283,3 +283,15 @@ def test_the_school_does_not_see_who_objected_nor_their_contact(world, login):
     assert "异议人甲" not in school_view and "13912345678" not in school_view
     bureau_view = login(world.hrss_handler).get(url("detail", app)).content.decode()
     assert "异议人甲" in bureau_view and "13912345678" in bureau_view
+
+
+def test_the_409_pages_refresh_link_leads_back_to_the_application(world, login):
+    app = submitted(world)
+    client = login(world.hrss_handler)
+    data = {"decision": "approve", "version": app.version}
+    client.post(url("decide", app), data)
+    conflict = client.post(url("decide", app), data)
+    assert conflict.status_code == 409
+    back = client.get(url("decide", app))
+    assert back.status_code == 302 and back.url == url("detail", app)
+    assert login(world.other_school_handler).get(url("decide", app)).status_code == 404
