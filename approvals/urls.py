@@ -3,12 +3,37 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.site import ZhijiApplication
 
-from . import views
+from .common import views
 
 
 class ApplicationsApp(ZhijiApplication):
     title = _("审批事项")
     icon = "approval"
     app_name = "applications"
-    links = ((_("我的申请"), "applications:index", "description"),)
-    index_path = path("", views.my_applications, name="index")
+    links = (
+        (_("我的申请"), "applications:index", "description"),
+        (_("公示公告"), "public_notices", "campaign"),
+    )
+    index_path = path("", views.index, name="index")
+    new_path = path("new/<slug:procedure_code>/", views.application_new, name="new")
+    detail_path = path("<uuid:public_id>/", views.application_detail, name="detail")
+    edit_path = path("<uuid:public_id>/edit/", views.application_edit, name="edit")
+    autosave_path = path("<uuid:public_id>/autosave/", views.application_autosave, name="autosave")
+    submit_path = path("<uuid:public_id>/submit/", views.application_submit, name="submit")
+    withdraw_path = path("<uuid:public_id>/withdraw/", views.application_withdraw, name="withdraw")
+    decide_path = path("<uuid:public_id>/decide/", views.application_decide, name="decide")
+    reply_path = path("<uuid:public_id>/reply/", views.reply_preview, name="reply")
+    issue_path = path("<uuid:public_id>/issue/", views.application_issue, name="issue")
+    file_path = path(
+        "<uuid:public_id>/files/<uuid:file_id>/", views.attachment_download, name="file"
+    )
+    file_delete_path = path(
+        "<uuid:public_id>/files/<uuid:file_id>/delete/",
+        views.attachment_delete,
+        name="file_delete",
+    )
+    objection_path = path(
+        "<uuid:public_id>/objections/<uuid:objection_id>/handle/",
+        views.objection_handle,
+        name="objection_handle",
+    )

@@ -190,6 +190,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.fire_due_timers",
         "schedule": 60.0,
     },
+    # a public notice (公示) moves on once its working days are over and every
+    # objection is handled (approvals.common.tasks)
+    "approvals-close-due-public-notices": {
+        "task": "approvals.common.tasks.close_due_public_notices",
+        "schedule": 300.0,
+    },
 }
 
 # --- e-mail -------------------------------------------------------------------
@@ -225,4 +231,5 @@ LOGGING = {
 # Run in order by `manage.py load_demo`, after the units and people.
 DEMO_LOADERS = [
     "tasks_registry.services.registry_load",
+    "approvals.dual_plaque.demo.load_demo_applications",
 ]

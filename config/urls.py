@@ -30,6 +30,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("home/", workflow_views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("public/notices/", include("approvals.public_urls")),
     path("", workflow_views.home, name="root"),
     path("", site.urls),
 ]

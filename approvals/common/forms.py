@@ -1,0 +1,90 @@
+"""Forms shared by every procedure: draft forms with Chinese errors that name the field."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .attachments import MAX_ATTACHMENT_LABEL
+from .models import ReviewDecision
+
+_MESSAGES = {
+    "required": _("「{label}」为必填项，请填写。"),
+    "invalid": _("「{label}」格式不正确。"),
+    "invalid_choice": _("「{label}」请从列表中选择。"),
+    "max_length": _("「{label}」最多 %(limit_value)d 个字（当前 %(show_value)d 个字）。"),
+    "min_length": _("「{label}」至少 %(limit_value)d 个字（当前 %(show_value)d 个字）。"),
+    "min_value": _("「{label}」不能小于 %(limit_value)s。"),
+    "max_value": _("「{label}」不能大于 %(limit_value)s。"),
+}
+
+
+_LIMIT_CODES = ("min_length", "max_length", "min_value", "max_value")
+
+
+def name_fields_in_errors(form) -> None:
+    """Rewrite Django's generic messages so each names its field and the rule."""
+    for field in form.fields.values():
+        for key, template in _MESSAGES.items():
+            field.error_messages[key] = str(template).replace("{label}", str(field.label))
+        for validator in field.validators:
+            if getattr(validator, "code", None) in _LIMIT_CODES:
+                validator.message = field.error_messages[validator.code]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DraftForm(forms.Form):
+    """Every message names its field: 「申请理由」至少 20 个字 …"""
+
+    files_field = "files"
+    half_fields: tuple[str, ...] = ()  # short fields shown two to a row
+
+    files = forms.FileField(
+        label=_("附件"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+        help_text=_("PDF、JPG 或 PNG，单个不超过 %(limit)s，可多选。")
+        % {"limit": MAX_ATTACHMENT_LABEL},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_fields_in_errors(self)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"), choices=ReviewDecision.choices, widget=forms.RadioSelect
+    )
+    opinion = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("退回修改或不予通过时必填，申请学校可见。"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ObjectionForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    contact = forms.CharField(
+        label=_("联系方式"), max_length=100, help_text=_("手机、电话或电子邮箱，仅用于核实异议。")
+    )
+    reason = forms.CharField(
+        label=_("异议理由"), min_length=10, max_length=2000, widget=forms.Textarea
+    )
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_fields_in_errors(self)
+
+
+class ObjectionHandleForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("处理结果"),
+        choices=(("dismissed", _("异议不成立，继续公示")), ("upheld", _("异议成立，申请不予通过"))),
+    )
+    note = forms.CharField(label=_("处理意见"), max_length=2000, widget=forms.Textarea)

@@ -1,0 +1,270 @@
+"""The approvals kernel's data, shared by every procedure.
+
+One ``Application`` table holds every procedure's applications (queryable across
+procedures for the portal, inbox and dashboards); each procedure keeps its own
+fields in a detail model linked one-to-one. The flow's progress is mirrored on
+the application (``status``, ``current_step``, ``acting_unit``) so lists and the
+inbox need one query, and changed only by the services in ``common.services``.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from workflows.models import Unit
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PENDING_HEAD = "pending_head", _("待本校负责人报送")
+    IN_REVIEW = "in_review", _("审核中")
+    RETURNED = "returned", _("退回修改")
+    PUBLICITY = "publicity", _("公示中")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+EDITABLE_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.PENDING_HEAD,
+    ApplicationStatus.RETURNED,
+)
+CLOSED_STATUSES = (
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)
+
+
+class Application(models.Model):
+    """One application of one school in one procedure."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    procedure = models.CharField(_("事项"), max_length=40, db_index=True)
+    applicant_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请单位")
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    current_step = models.CharField(_("当前环节"), max_length=60, blank=True)
+    current_step_label = models.CharField(_("当前环节名称"), max_length=100, blank=True)
+    acting_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("当前办理单位"),
+    )
+    step_since = models.DateTimeField(_("进入当前环节"), null=True, blank=True)
+    last_outcome = models.CharField(max_length=20, blank=True)
+    returned_from = models.CharField(max_length=60, blank=True)
+    # the raw form values as typed, kept whether or not they validate
+    draft_data = models.JSONField(default=dict, blank=True)
+    routed_to = models.ManyToManyField(Unit, related_name="routed_applications", blank=True)
+    # "one open application per …": a unique key while open, NULL once closed
+    open_key = models.CharField(max_length=160, null=True, blank=True, unique=True)
+    version = models.PositiveIntegerField(default=0)
+    process = models.OneToOneField(
+        "viewflow.Process",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="application",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("不予通过理由"), blank=True)
+    document_payload = models.JSONField(_("批复数据"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("申请")
+        verbose_name_plural = _("申请")
+        indexes = [models.Index(fields=["acting_unit", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def unit_scope(cls, units) -> Q:
+        """A school sees its own applications; a bureau those routed to it."""
+        unit_ids = [u.pk for u in units]
+        routed = cls.routed_to.through.objects.filter(unit_id__in=unit_ids).values("application_id")
+        return Q(applicant_unit_id__in=unit_ids) | Q(pk__in=routed)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class Attachment(models.Model):
+    """An uploaded file, stored under a generated name outside the web root."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    original_name = models.CharField(_("文件名"), max_length=255)
+    stored_name = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", _("同意")
+    RETURN = "return", _("退回修改")
+    REJECT = "reject", _("不予通过")
+
+
+class Review(models.Model):
+    """One reviewer's decision on one step, with what the reviewer saw (for later diffs)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    step = models.CharField(max_length=60)
+    step_label = models.CharField(max_length=100)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    opinion = models.TextField(blank=True)
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.step_label}: {self.get_decision_display()}"
+
+
+class SignOffStatus(models.TextChoices):
+    PENDING = "pending", _("待会签")
+    APPROVED = "approved", _("同意")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("不予通过")
+    CANCELLED = "cancelled", _("已终止")
+
+
+class SignOff(models.Model):
+    """One unit's part of a joint sign-off (会签); a round per entry into the step."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="signoffs")
+    step = models.CharField(max_length=60)
+    round = models.PositiveIntegerField()
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="signoffs")
+    status = models.CharField(
+        max_length=10, choices=SignOffStatus.choices, default=SignOffStatus.PENDING
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opinion = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "step", "round", "unit"], name="signoff_once_per_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.get_status_display()}"
+
+
+class NoticeStatus(models.TextChoices):
+    OPEN = "open", _("公示中")
+    PASSED = "passed", _("公示期满无异议")
+    REFUSED = "refused", _("异议成立")
+
+
+class PublicNotice(models.Model):
+    """A publicity period (公示) of N working days; objections may be lodged by anyone."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="public_notice"
+    )
+    title = models.CharField(_("公示标题"), max_length=200)
+    body = models.TextField(_("公示内容"))
+    handling_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"))
+    starts_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示截止"))
+    status = models.CharField(
+        max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN, db_index=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+
+    def __str__(self):
+        return self.title
+
+
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")
+
+
+class Objection(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="objections")
+    name = models.CharField(_("姓名"), max_length=50)
+    contact = models.CharField(_("联系方式"), max_length=100)
+    reason = models.TextField(_("异议理由"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handling_note = models.TextField(_("处理意见"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+
+    def __str__(self):
+        return f"{self.name}: {self.get_status_display()}"

@@ -1,0 +1,89 @@
+"""The reply (批复) that closes a dual-plaque application, as docs_gen body data.
+
+``reply_document_payload`` builds the document's data only: title, addressees,
+issuer, body blocks ({"type": "paragraph"|"heading"|"table", ...}), copy-to list.
+docs_gen (numbering, GB/T 9704 layout, seal, PDF) is wired to it at merge time:
+``docs_gen.services.document_issue_for_decision(...)`` takes this payload.
+"""
+
+from django.utils import timezone
+
+from ..common.models import Application, ObjectionStatus, PublicNotice
+from .models import DualPlaqueDetail, PlaqueKind
+from .procedure import TASK_2, co_signing_bureau, competent_bureau
+
+
+def _cn_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def reply_document_payload(application: Application, *, issued_on=None) -> dict:
+    detail = DualPlaqueDetail.objects.get(application=application)
+    school = application.applicant_unit
+    issuer = competent_bureau(detail.plaque_kind)
+    other = co_signing_bureau(detail.plaque_kind)
+    notice = PublicNotice.objects.filter(application=application).first()
+    issued_on = issued_on or timezone.localdate()
+    kind = PlaqueKind(detail.plaque_kind).label
+
+    if notice is not None:
+        dismissed = notice.objections.filter(status=ObjectionStatus.DISMISSED).count()
+        period = f"{_cn_date(notice.starts_on)}至{_cn_date(notice.ends_on)}"
+        publicity = (
+            f"并于{period}公示，公示期间收到异议{dismissed}件，经核查均不成立"
+            if dismissed
+            else f"并于{period}公示无异议"
+        )
+    else:
+        period = "—"
+        publicity = "并经公示"
+
+    body = [
+        {
+            "type": "paragraph",
+            "text": f"你校关于申请加挂“{detail.plaque_name}”牌子的请示收悉。根据{TASK_2}的要求，"
+            f"经我局审核、{other.full_name or other.name}会签、台州市职技融通改革工作领导小组审批，"
+            f"{publicity}。现批复如下：",
+        },
+        {"type": "heading", "level": 1, "text": f"一、同意你校加挂“{detail.plaque_name}”牌子。"},
+        {
+            "type": "paragraph",
+            "text": f"加挂牌子后，你校实行“{school.name}”“{detail.plaque_name}”双挂牌办学，"
+            "学校隶属关系、法人登记和经费渠道不变。",
+        },
+        {"type": "heading", "level": 1, "text": "二、有关要求"},
+        {
+            "type": "paragraph",
+            "text": f"你校要按照{kind}的办学标准加强师资队伍、实训基地和专业建设，"
+            "统筹做好招生、教学、学籍和职业技能等级认定等工作，"
+            "每年12月底前向市教育局、市人力社保局报送双挂牌办学情况。",
+        },
+        {
+            "type": "table",
+            "header": ["项目", "内容"],
+            "rows": [
+                ["学校名称", school.full_name or school.name],
+                ["学校类型", school.get_school_type_display()],
+                ["加挂牌子", f"{detail.plaque_name}（{kind}）"],
+                ["在校生人数", str(detail.students)],
+                ["专任教师人数", str(detail.teachers)],
+                ["公示期", period],
+            ],
+        },
+        {"type": "paragraph", "text": "此复。"},
+    ]
+    return {
+        "kind": "reply",
+        "issuer_unit": issuer.code,
+        "issuer": issuer.full_name or issuer.name,
+        "title": f"{issuer.full_name or issuer.name}关于同意{school.name}加挂“{detail.plaque_name}”牌子的批复",
+        "addressees": [school.full_name or school.name],
+        "body": body,
+        "cc": [
+            other.full_name or other.name,
+            "台州市职技融通改革工作领导小组办公室",
+        ],
+        "date": issued_on.isoformat(),
+        "date_cn": _cn_date(issued_on),
+        "source": {"application": str(application.public_id), "procedure": "dual_plaque"},
+    }
