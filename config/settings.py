@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -189,6 +190,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.fire_due_timers",
         "schedule": 60.0,
     },
+    # key-task supervision: reminders 7/3/1 days before due, escalation when overdue
+    # (idempotent: runs hourly so that a missed run is caught up the same day)
+    "supervision-deadline-scan": {
+        "task": "tasks_registry.tasks.scan_deadlines",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- e-mail -------------------------------------------------------------------
@@ -224,4 +231,5 @@ LOGGING = {
 # Run in order by `manage.py load_demo`, after the units and people.
 DEMO_LOADERS = [
     "tasks_registry.services.registry_load",
+    "tasks_registry.demo.load_demo_supervision",
 ]

@@ -265,6 +265,15 @@ class ReportAttachment(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def unit_scope(cls, units) -> models.Q:
+        """Whoever may see the branch may see its attachments."""
+        ids = [u.pk for u in units]
+        led = KeyTaskUnit.objects.filter(unit_id__in=ids, role=UnitRole.LEAD).values("task_id")
+        return models.Q(report__branch__unit_id__in=ids) | models.Q(
+            report__branch__supervision__task_id__in=led
+        )
+
 
 class EventKind(models.TextChoices):
     DISPATCH = "dispatch", _("下达任务")

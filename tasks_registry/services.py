@@ -1,6 +1,6 @@
 """Writes of the key-task registry and of its supervision (督查督办)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -162,12 +162,15 @@ def supervision_dispatch(
     milestones: str = "",
     requirements: str = "",
     cycle_months: int = 1,
+    at=None,
 ) -> Supervision:
     """The office dispatches a key task (下达): the flow starts and fans out to every unit."""
     from .flows import SupervisionFlow
 
     _require_office(actor)
     start_date = start_date or local_today()
+    if isinstance(deadline, datetime) or isinstance(start_date, datetime):
+        raise RuleViolation("时限须为日期", field="deadline")
     if deadline <= start_date:
         raise RuleViolation("完成时限须晚于下达日期", field="deadline")
     if not 1 <= cycle_months <= 12:
@@ -196,7 +199,10 @@ def supervision_dispatch(
         actor=actor,
         unit=_office_unit(),
         note=f"完成时限 {deadline:%Y-%m-%d}；每{cycle_months}个月报送进度。{requirements}".strip(),
+        at=at,
     )
+    if at is not None:
+        Supervision.objects.filter(pk=supervision.pk).update(dispatched_at=at)
     _notify_units(
         units=[b.unit for b in supervision.branches.select_related("unit")],
         title=f"督办任务下达：重点任务{task.number}",
