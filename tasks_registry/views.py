@@ -109,6 +109,8 @@ def _task_page(request, task, *, forms=None):
         b.supervision = sup
         b.light = branch_light_of(b, today)
         b.days_left = (b.due - today).days
+    severity = {"red": 0, "amber": 1, "green": 2}
+    branches.sort(key=lambda b: (b.state == BranchState.DONE, severity[b.light], b.position))
     context.update(
         {
             "branches": branches,
