@@ -383,8 +383,8 @@ def dashboard(request):
     """The leading group's dashboard: a fixed number of queries however many branches."""
     _require_supervisor(request.user)
     today = local_today()
-    overview = supervision_overview(today=today)
     statuses = branch_statuses(today=today)
+    overview = supervision_overview(today=today, statuses=statuses)
     units = list(Unit.objects.filter(kind__in=[UnitKind.BUREAU, UnitKind.SCHOOL]))
     unit = next((u for u in units if str(u.public_id) == request.GET.get("unit")), None)
     wanted = request.GET.get("status") or ""

@@ -86,7 +86,9 @@ def test_return_from_review_reopens_the_chosen_units_and_resubmission_closes(wor
     who = _members(world)
     for branch in sup.branches.select_related("unit"):
         finish(branch, who(branch.unit))
-    supervision_consolidate(supervision=Supervision.objects.get(pk=sup.pk), actor=world.edu_handler, text="汇总")
+    supervision_consolidate(
+        supervision=Supervision.objects.get(pk=sup.pk), actor=world.edu_handler, text="汇总"
+    )
     with pytest.raises(RuleViolation):
         supervision_review(supervision=sup, actor=world.office_head, close=False, opinion="")
     supervision_review(
