@@ -241,11 +241,15 @@ def _acting_branch(branch: Branch, actor) -> Branch:
     """Re-read the branch under the lock; the actor must be a member of its unit."""
     if not is_member(actor, branch.unit):
         raise PermissionDenied("只有本单位人员可以办理本单位的督办事项")
-    fresh = Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
+    return Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
+
+
+def _check_assignee(fresh: Branch, actor) -> None:
+    """Checked after the state (a lost race is a 409, not this): a branch claimed by one
+    handler is closed to the other handlers; the unit's head and leader may always act."""
     assigned_elsewhere = fresh.assignee_id and fresh.assignee_id != actor.pk
     if assigned_elsewhere and role_in(actor, fresh.unit) not in (Role.HEAD, Role.LEADER):
         raise RuleViolation(f"该事项已由{_name(fresh.assignee)}认领办理，请联系本单位负责人改派")
-    return fresh
 
 
 def _cas(branch: Branch, *, expect_state: str, **changes) -> None:
@@ -271,6 +275,7 @@ def branch_acknowledge(*, branch: Branch, actor) -> Branch:
         fresh = _acting_branch(branch, actor)
         if fresh.state != BranchState.NEW:
             raise _state_conflict(fresh, "签收")
+        _check_assignee(fresh, actor)
         _cas(
             fresh,
             expect_state=BranchState.NEW,
@@ -290,6 +295,8 @@ def branch_claim(*, branch: Branch, actor) -> Branch:
         fresh = _acting_branch(branch, actor)
         if fresh.assignee_id == actor.pk:
             return fresh
+        if fresh.assignee_id:
+            raise Conflict(f"该事项已由{_name(fresh.assignee)}认领。请刷新页面查看。")
         updated = Branch.objects.filter(pk=fresh.pk, assignee__isnull=True).update(
             assignee=actor, version=F("version") + 1
         )
@@ -356,6 +363,7 @@ def progress_report_submit(
             raise RuleViolation("请先签收该任务，再报送进度", field="text")
         if fresh.state != BranchState.ACTIVE:
             raise _state_conflict(fresh, "报送进度")
+        _check_assignee(fresh, actor)
         sup = fresh.supervision
         cycle = cycle_of(sup.start_date, timezone.localdate(at), sup.cycle_months)
         report = ProgressReport.objects.create(
@@ -409,6 +417,7 @@ def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
             raise Conflict(f"{fresh.unit.name}的该事项{by}，本次操作未生效。")
         if fresh.state != BranchState.ACTIVE:
             raise _state_conflict(fresh, "申报完成")
+        _check_assignee(fresh, actor)
         now = timezone.now()
         _cas(
             fresh,

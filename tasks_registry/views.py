@@ -267,8 +267,12 @@ def branch_detail(request, public_id):
 @require_POST
 def branch_acknowledge(request, public_id):
     branch = _branch_or_404(request.user, public_id)
-    services.branch_acknowledge(branch=branch, actor=request.user)
-    messages.success(request, "已签收。")
+    try:
+        services.branch_acknowledge(branch=branch, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已签收。")
     return redirect("tasks:branch", public_id)
 
 
@@ -276,8 +280,12 @@ def branch_acknowledge(request, public_id):
 @require_POST
 def branch_claim(request, public_id):
     branch = _branch_or_404(request.user, public_id)
-    services.branch_claim(branch=branch, actor=request.user)
-    messages.success(request, "已认领，由您办理。")
+    try:
+        services.branch_claim(branch=branch, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已认领，由您办理。")
     return redirect("tasks:branch", public_id)
 
 
