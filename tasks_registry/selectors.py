@@ -60,7 +60,7 @@ def assigned_units_bulk(tasks) -> dict[int, list[Unit]]:
 # --- supervision reads -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class BranchStatus:
     """One branch's figures and its light, computed now."""
 
@@ -72,14 +72,11 @@ class BranchStatus:
     percent: int
     light: str
     days_left: int
+    overdue: bool = False
     cycles_due: int = 0
     cycles_on_time: int = 0
     return_count: int = 0
     done_late: bool = False
-
-    @property
-    def overdue(self) -> bool:
-        return self.state != BranchState.DONE and self.days_left < 0
 
 
 @dataclass
@@ -93,6 +90,7 @@ class TaskStatus:
     overdue_count: int = 0
     light_counts: dict = field(default_factory=lambda: {GREEN: 0, AMBER: 0, RED: 0})
     unit_branch: BranchStatus | None = None  # the filtered unit's own branch
+    rows: list[BranchStatus] = field(default_factory=list, repr=False)
 
     @property
     def due(self):
@@ -110,13 +108,34 @@ _BRANCH_FIELDS = (
     "cycles_reported",
     "last_report_cycle",
     "return_count",
-    "supervision__start_date",
-    "supervision__cycle_months",
 )
 
 
-def _branch_status(row: tuple, today: date) -> BranchStatus:
-    (
+def branch_statuses(
+    *, queryset=None, today: date | None = None, supervisions: dict | None = None
+) -> list[BranchStatus]:
+    """Every branch's light and scoring figures from one query, however many there are
+    (plus one for the supervisions' start dates unless ``supervisions`` {pk: obj} is given).
+
+    Hot path of the dashboard (3 400 branches at province scale): plain tuples, no
+    model instances, no per-row timezone lookups.
+    """
+    today = today or local_today()
+    qs = queryset if queryset is not None else Branch.objects.all()
+    if supervisions is None:
+        supervisions = {
+            pk: (start, months)
+            for pk, start, months in Supervision.objects.values_list(
+                "pk", "start_date", "cycle_months"
+            )
+        }
+    else:
+        supervisions = {pk: (s.start_date, s.cycle_months) for pk, s in supervisions.items()}
+    tz = timezone.get_current_timezone()
+    done_state = BranchState.DONE.value
+    result = []
+    append = result.append
+    for (
         pk,
         sup_id,
         unit_id,
@@ -127,35 +146,31 @@ def _branch_status(row: tuple, today: date) -> BranchStatus:
         cycles_reported,
         last_cycle,
         returns,
-        start,
-        cycle_months,
-    ) = row
-    done = state == BranchState.DONE
-    done_day = timezone.localdate(done_at) if done and done_at else None
-    ref = done_day or today
-    current = cycle_of(start, ref, cycle_months)
-    due_cycles = current - 1 + (1 if done or last_cycle == current else 0)
-    return BranchStatus(
-        pk=pk,
-        supervision_id=sup_id,
-        unit_id=unit_id,
-        state=state,
-        due=due,
-        percent=percent,
-        light=branch_light(done=done, start=start, due=due, percent=percent, today=today),
-        days_left=(due - today).days,
-        cycles_due=due_cycles,
-        cycles_on_time=min(cycles_reported, due_cycles),
-        return_count=returns,
-        done_late=bool(done_day and done_day > due),
-    )
-
-
-def branch_statuses(*, queryset=None, today: date | None = None) -> list[BranchStatus]:
-    """Every branch's light and scoring figures from ONE query, however many there are."""
-    today = today or local_today()
-    qs = queryset if queryset is not None else Branch.objects.all()
-    return [_branch_status(row, today) for row in qs.values_list(*_BRANCH_FIELDS).iterator(2000)]
+    ) in qs.values_list(*_BRANCH_FIELDS).iterator(4000):
+        start, cycle_months = supervisions[sup_id]
+        done = state == done_state
+        done_day = done_at.astimezone(tz).date() if done and done_at else None
+        current = cycle_of(start, done_day or today, cycle_months)
+        due_cycles = current - 1 + (1 if done or last_cycle == current else 0)
+        days_left = (due - today).days
+        append(
+            BranchStatus(
+                pk,
+                sup_id,
+                unit_id,
+                state,
+                due,
+                percent,
+                branch_light(done=done, start=start, due=due, percent=percent, today=today),
+                days_left,
+                not done and days_left < 0,
+                due_cycles,
+                min(cycles_reported, due_cycles),
+                returns,
+                bool(done_day and done_day > due),
+            )
+        )
+    return result
 
 
 def branch_light_of(branch: Branch, today: date | None = None) -> str:
@@ -171,7 +186,7 @@ def branch_light_of(branch: Branch, today: date | None = None) -> str:
 
 
 def _task_status(task, sup, rows: list[BranchStatus], today: date) -> TaskStatus:
-    status = TaskStatus(task=task, supervision=sup)
+    status = TaskStatus(task=task, supervision=sup, rows=rows)
     if sup is None:
         return status
     status.branch_count = len(rows)
@@ -198,8 +213,11 @@ def supervision_overview(
     """The 17 tasks with their lights and figures: a fixed number of queries (3)."""
     today = today or local_today()
     tasks = list(key_tasks_with_units().select_related("supervision"))
+    if statuses is None:
+        sups = {t.supervision.pk: t.supervision for t in tasks if hasattr(t, "supervision")}
+        statuses = branch_statuses(today=today, supervisions=sups)
     by_sup: dict[int, list[BranchStatus]] = {}
-    for row in statuses if statuses is not None else branch_statuses(today=today):
+    for row in statuses:
         by_sup.setdefault(row.supervision_id, []).append(row)
     result = []
     for task in tasks:
@@ -212,7 +230,11 @@ def task_status(task: KeyTask, today: date | None = None) -> TaskStatus:
     today = today or local_today()
     sup = Supervision.objects.filter(task=task).first()
     rows = (
-        branch_statuses(queryset=Branch.objects.filter(supervision=sup), today=today) if sup else []
+        branch_statuses(
+            queryset=Branch.objects.filter(supervision=sup), today=today, supervisions={sup.pk: sup}
+        )
+        if sup
+        else []
     )
     return _task_status(task, sup, rows, today)
 
@@ -292,6 +314,41 @@ def visible_branches(user, supervision: Supervision):
     return visible(user, supervision.branches.select_related("unit", "assignee")).order_by(
         "position"
     )
+
+
+_SEVERITY = {RED: 0, AMBER: 1, GREEN: 2}
+
+
+def branch_page_rows(user, status: TaskStatus, *, light: str = "") -> list[BranchStatus]:
+    """The branches of a task the user may see, worst first (overdue, near or lagging,
+    on track, done), optionally one light only ("done" for the completed ones)."""
+    sup = status.supervision
+    rows = status.rows
+    if not (is_supervisor(user) or is_member(user, sup.task.lead_unit)):
+        ids = set(visible(user, sup.branches.all()).values_list("pk", flat=True))
+        rows = [r for r in rows if r.pk in ids]
+    if light == "done":
+        rows = [r for r in rows if r.state == BranchState.DONE]
+    elif light in _SEVERITY:
+        rows = [r for r in rows if r.light == light and r.state != BranchState.DONE]
+    return sorted(rows, key=lambda r: (r.state == BranchState.DONE, _SEVERITY[r.light], r.pk))
+
+
+def branches_for_rows(rows: list[BranchStatus]) -> list[Branch]:
+    """Branch objects (unit, assignee) for one page of rows, in the rows' order, with
+    ``light`` and ``days_left`` set from the rows."""
+    by_pk = {
+        b.pk: b
+        for b in Branch.objects.filter(pk__in=[r.pk for r in rows]).select_related(
+            "unit", "assignee"
+        )
+    }
+    result = []
+    for r in rows:
+        b = by_pk[r.pk]
+        b.light, b.days_left = r.light, r.days_left
+        result.append(b)
+    return result
 
 
 # --- the unified inbox ----------------------------------------------------------------

@@ -8,6 +8,7 @@ with what was typed kept; conflicts (someone acted first) answer 409 via the mid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,14 +33,14 @@ from .models import Branch, BranchState, KeyTask, ReportAttachment, SupervisionS
 from .selectors import (
     assigned_units_bulk,
     branch_light_of,
-    branch_statuses,
+    branch_page_rows,
+    branches_for_rows,
     key_tasks_by_measure,
     key_tasks_with_units,
     supervision_overview,
     supervision_timeline,
     task_status,
     unit_scores,
-    visible_branches,
 )
 from .status import AMBER, GREEN, LIGHT_LABELS, RED, local_today
 
@@ -82,6 +83,9 @@ def _flow_chart_svg(supervision) -> str:
     return chart.grid_to_svg(grid)
 
 
+BRANCHES_PER_PAGE = 50
+
+
 def _task_page(request, task, *, forms=None):
     forms = forms or {}
     status = task_status(task)
@@ -103,17 +107,17 @@ def _task_page(request, task, *, forms=None):
         if context["is_office"]:
             context["dispatch_form"] = forms.get("dispatch") or DispatchForm()
         return render(request, "tasks_registry/task_detail.html", context)
-    branches = list(visible_branches(user, sup))
-    today = local_today()
-    for b in branches:
-        b.supervision = sup
-        b.light = branch_light_of(b, today)
-        b.days_left = (b.due - today).days
-    severity = {"red": 0, "amber": 1, "green": 2}
-    branches.sort(key=lambda b: (b.state == BranchState.DONE, severity[b.light], b.position))
+    light = request.GET.get("light", "")
+    rows = branch_page_rows(user, status, light=light)
+    page = Paginator(rows, BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         {
-            "branches": branches,
+            "branches": branches_for_rows(list(page.object_list)),
+            "branch_page": page,
+            "branch_total": len(rows),
+            "light": light,
+            "light_filters": [(k, LIGHT_LABELS[k]) for k in (RED, AMBER, GREEN)]
+            + [("done", "已完成")],
             "timeline": supervision_timeline(sup, user),
             "can_consolidate": sup.state == SupervisionState.CONSOLIDATING
             and is_member(user, task.lead_unit),
@@ -123,7 +127,7 @@ def _task_page(request, task, *, forms=None):
     if context["can_consolidate"]:
         context["consolidate_form"] = forms.get("consolidate") or ConsolidateForm()
     if context["can_review"]:
-        units = [b.unit for b in branches]
+        units = [b.unit for b in sup.branches.select_related("unit").order_by("position")]
         context["review_form"] = forms.get("review") or ReviewForm(units=units)
     return render(request, "tasks_registry/task_detail.html", context)
 
@@ -391,8 +395,8 @@ def dashboard(request):
     """The leading group's dashboard: a fixed number of queries however many branches."""
     _require_supervisor(request.user)
     today = local_today()
-    statuses = branch_statuses(today=today)
-    overview = supervision_overview(today=today, statuses=statuses)
+    overview = supervision_overview(today=today)
+    statuses = [row for s in overview for row in s.rows]
     units = list(Unit.objects.filter(kind__in=[UnitKind.BUREAU, UnitKind.SCHOOL]))
     unit = next((u for u in units if str(u.public_id) == request.GET.get("unit")), None)
     wanted = request.GET.get("status") or ""
