@@ -143,6 +143,9 @@ def seed():
         ],
         batch_size=2000,
     )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+            cursor.execute("ANALYZE")
     big = max(KeyTask.objects.all(), key=lambda t: len(t.assigned_units()))
     return people, big.number, len(branches), len(reports)
 

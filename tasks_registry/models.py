@@ -315,7 +315,7 @@ class SupervisionEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("督办记录")
         verbose_name_plural = _("督办记录")
-        indexes = [models.Index(fields=["supervision", "created_at"])]
+        indexes = [models.Index(fields=["supervision", "created_at", "id"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["branch", "key"],
