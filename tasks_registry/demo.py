@@ -90,6 +90,8 @@ def _run_branch(branch: Branch, *, start, due, today, pace, finish: bool, rng) -
     total = max((due - start).days, 1)
     jitter = rng.uniform(0.8, 1.15)
     days = _report_days(start, today, rng)
+    if finish:  # a finished unit finished before its due date
+        days = [d for d in days if d <= due - timedelta(days=3)] or days[:1]
     if not finish and days and rng.random() < 0.25:
         days = days[:-1]  # a unit that skipped its latest report
     percent = 0
@@ -150,6 +152,8 @@ def load_demo_supervision() -> None:
                 branch, start=start, due=due, today=today, pace=pace, finish=finish, rng=rng
             )
         sup.refresh_from_db()
+        if sup.state != "consolidating":  # a unit without people could not finish
+            continue
         if scenario in ("reviewing", "closed", "returned"):
             lead_user = _handler(task.lead_unit)
             services.supervision_consolidate(
