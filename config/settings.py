@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -196,6 +197,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.common.tasks.close_due_public_notices",
         "schedule": 300.0,
     },
+    # key-task supervision: reminders 7/3/1 days before due, escalation when overdue
+    # (idempotent: runs hourly so that a missed run is caught up the same day)
+    "supervision-deadline-scan": {
+        "task": "tasks_registry.tasks.scan_deadlines",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- e-mail -------------------------------------------------------------------
@@ -231,5 +238,6 @@ LOGGING = {
 # Run in order by `manage.py load_demo`, after the units and people.
 DEMO_LOADERS = [
     "tasks_registry.services.registry_load",
+    "tasks_registry.demo.load_demo_supervision",
     "approvals.dual_plaque.demo.load_demo_applications",
 ]

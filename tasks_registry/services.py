@@ -1,11 +1,35 @@
-"""Writes of the key-task registry."""
+"""Writes of the key-task registry and of its supervision (督查督办)."""
 
-from django.db import transaction
+from datetime import date, datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from workflows.access import is_member, is_supervisor, role_in, units_of_kind
+from workflows.exceptions import Conflict, RuleViolation
+from workflows.models import Membership, Role, Unit, UnitKind
+from workflows.services import audit_record, notify
 from workflows.units import plan_bureau_by_name
 
 from .annex import AnnexRow, load_plan_annex
-from .models import KeyTask, KeyTaskUnit, UnitRole
+from .models import (
+    Branch,
+    BranchRole,
+    BranchState,
+    EventKind,
+    KeyTask,
+    KeyTaskUnit,
+    ProgressReport,
+    ReportAttachment,
+    Supervision,
+    SupervisionEvent,
+    SupervisionState,
+    UnitRole,
+)
+from .status import cycle_of, local_today
 
 
 @transaction.atomic
@@ -38,3 +62,614 @@ def registry_load(*, rows: list[AnnexRow] | None = None) -> list[KeyTask]:
         task.unit_links.exclude(unit_id__in=wanted).delete()
         tasks.append(task)
     return tasks
+
+
+# --- supervision (督查督办) -----------------------------------------------------------
+#
+# Every state change below: checks who acts, takes the process row lock
+# (SupervisionFlow.lock, waiting, bounded), changes state by compare-and-set,
+# records a timeline event and an audit row in the same transaction, and queues
+# notifications (e-mail on commit).
+
+REMINDER_THRESHOLDS = (7, 3, 1)  # days before due (DESIGN.md §4.1.5)
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def _name(user) -> str:
+    if user is None:
+        return "系统"
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
+def _event(
+    *,
+    supervision: Supervision,
+    kind: str,
+    actor=None,
+    branch: Branch | None = None,
+    unit: Unit | None = None,
+    note: str = "",
+    key: str = "",
+    at=None,
+) -> SupervisionEvent:
+    unit = unit or (branch.unit if branch is not None else None)
+    event = SupervisionEvent.objects.create(
+        supervision=supervision,
+        branch=branch,
+        kind=kind,
+        actor=actor,
+        actor_name=_name(actor),
+        unit_name=unit.name if unit else "",
+        created_at=at or timezone.now(),
+        note=note,
+        key=key,
+    )
+    audit_record(
+        actor=actor,
+        action=f"supervision.{kind}",
+        obj=branch or supervision,
+        unit=unit,
+        note=note,
+    )
+    return event
+
+
+def _require_office(actor) -> None:
+    if not (actor.is_superuser or units_of_kind(actor, UnitKind.OFFICE)):
+        raise PermissionDenied("只有领导小组办公室可以办理此事项")
+
+
+def _require_supervisor(actor) -> None:
+    if not is_supervisor(actor):
+        raise PermissionDenied("只有领导小组及其办公室可以办理此事项")
+
+
+def _office_unit() -> Unit | None:
+    return Unit.objects.filter(kind=UnitKind.OFFICE).first()
+
+
+def _branch_url(branch: Branch) -> str:
+    return reverse("tasks:branch", args=[branch.public_id])
+
+
+def _task_url(supervision: Supervision) -> str:
+    return reverse("tasks:detail", args=[supervision.task.number])
+
+
+def _notify_units(*, units, title: str, body: str, url: str, roles=None) -> None:
+    """One notification per member of each unit (one query for all the members)."""
+    units = list(units)
+    qs = Membership.objects.filter(unit__in=units, user__is_active=True).select_related(
+        "user", "unit"
+    )
+    if roles is not None:
+        qs = qs.filter(role__in=list(roles))
+    by_unit: dict[int, list] = {}
+    for m in qs:
+        by_unit.setdefault(m.unit_id, []).append(m.user)
+    for unit in units:
+        if by_unit.get(unit.pk):
+            notify(recipients=by_unit[unit.pk], title=title, body=body, url=url, unit=unit)
+
+
+@transaction.atomic
+def supervision_dispatch(
+    *,
+    task: KeyTask,
+    actor,
+    deadline: date,
+    start_date: date | None = None,
+    milestones: str = "",
+    requirements: str = "",
+    cycle_months: int = 1,
+    at=None,
+) -> Supervision:
+    """The office dispatches a key task (下达): the flow starts and fans out to every unit."""
+    from .flows import SupervisionFlow
+
+    _require_office(actor)
+    start_date = start_date or local_today()
+    if isinstance(deadline, datetime) or isinstance(start_date, datetime):
+        raise RuleViolation("时限须为日期", field="deadline")
+    if deadline <= start_date:
+        raise RuleViolation("完成时限须晚于下达日期", field="deadline")
+    if not 1 <= cycle_months <= 12:
+        raise RuleViolation("报送周期须为1至12个月", field="cycle_months")
+    if Supervision.objects.filter(task=task).exists():
+        raise Conflict(f"重点任务{task.number}已经下达，不能重复下达。请刷新页面查看。")
+    try:
+        with transaction.atomic():
+            supervision = Supervision.objects.create(
+                task=task,
+                start_date=start_date,
+                deadline=deadline,
+                milestones=milestones,
+                requirements=requirements,
+                cycle_months=cycle_months,
+                dispatched_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(f"重点任务{task.number}已经下达，不能重复下达。请刷新页面查看。") from None
+    process = SupervisionFlow.start.run(supervision=supervision)
+    supervision.process = process
+    supervision.save(update_fields=["process"])
+    _event(
+        supervision=supervision,
+        kind=EventKind.DISPATCH,
+        actor=actor,
+        unit=_office_unit(),
+        note=f"完成时限 {deadline:%Y-%m-%d}；每{cycle_months}个月报送进度。{requirements}".strip(),
+        at=at,
+    )
+    if at is not None:
+        Supervision.objects.filter(pk=supervision.pk).update(dispatched_at=at)
+    _notify_units(
+        units=[b.unit for b in supervision.branches.select_related("unit")],
+        title=f"督办任务下达：重点任务{task.number}",
+        body=f"{task.content}\n完成时限：{deadline:%Y-%m-%d}。请及时签收并按期报送进度。",
+        url=_task_url(supervision),
+    )
+    return supervision
+
+
+def branches_open(*, supervision: Supervision) -> list[Branch]:
+    """Fan out (called by the flow's Function node): one branch per assigned unit."""
+    task = supervision.task
+    roles = {link.unit_id: link.role for link in task.unit_links.all()}
+    rows = []
+    for position, unit in enumerate(task.assigned_units()):
+        role = roles.get(unit.pk, BranchRole.SCHOOL)
+        rows.append(
+            Branch(
+                supervision=supervision,
+                unit=unit,
+                role=role,
+                position=position,
+                due=supervision.deadline,
+            )
+        )
+    return Branch.objects.bulk_create(rows)
+
+
+def _lock(supervision: Supervision):
+    from .flows import SupervisionFlow
+
+    return SupervisionFlow.lock(supervision.process_id)
+
+
+def _acting_branch(branch: Branch, actor) -> Branch:
+    """Re-read the branch under the lock; the actor must be a member of its unit."""
+    if not is_member(actor, branch.unit):
+        raise PermissionDenied("只有本单位人员可以办理本单位的督办事项")
+    return Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
+
+
+def _check_assignee(fresh: Branch, actor) -> None:
+    """Checked after the state (a lost race is a 409, not this): a branch claimed by one
+    handler is closed to the other handlers; the unit's head and leader may always act."""
+    assigned_elsewhere = fresh.assignee_id and fresh.assignee_id != actor.pk
+    if assigned_elsewhere and role_in(actor, fresh.unit) not in (Role.HEAD, Role.LEADER):
+        raise RuleViolation(f"该事项已由{_name(fresh.assignee)}认领办理，请联系本单位负责人改派")
+
+
+def _cas(branch: Branch, *, expect_state: str, **changes) -> None:
+    """Compare-and-set on (state, version): the loser of a race gets a clear 409."""
+    updated = Branch.objects.filter(
+        pk=branch.pk, state=expect_state, version=branch.version
+    ).update(version=F("version") + 1, **changes)
+    if updated != 1:
+        raise Conflict("该步骤已被本单位其他人员办理，本次操作未生效。请刷新页面查看最新状态。")
+
+
+def _state_conflict(branch: Branch, doing: str) -> Conflict:
+    return Conflict(
+        f"{branch.unit.name}的该事项当前为“{branch.get_state_display()}”，不能{doing}。"
+        "可能已被本单位其他人员办理，请刷新页面查看最新状态。"
+    )
+
+
+@transaction.atomic
+def branch_acknowledge(*, branch: Branch, actor) -> Branch:
+    """签收: the unit confirms receipt; the person who signs becomes its handler if none."""
+    with _lock(branch.supervision):
+        fresh = _acting_branch(branch, actor)
+        if fresh.state != BranchState.NEW:
+            raise _state_conflict(fresh, "签收")
+        _check_assignee(fresh, actor)
+        _cas(
+            fresh,
+            expect_state=BranchState.NEW,
+            state=BranchState.ACTIVE,
+            acknowledged_at=timezone.now(),
+            assignee=fresh.assignee or actor,
+        )
+        _event(supervision=fresh.supervision, kind=EventKind.ACKNOWLEDGE, actor=actor, branch=fresh)
+    fresh.refresh_from_db()
+    return fresh
+
+
+@transaction.atomic
+def branch_claim(*, branch: Branch, actor) -> Branch:
+    """A handler claims an unassigned branch (认领)."""
+    with _lock(branch.supervision):
+        fresh = _acting_branch(branch, actor)
+        if fresh.assignee_id == actor.pk:
+            return fresh
+        if fresh.assignee_id:
+            raise Conflict(f"该事项已由{_name(fresh.assignee)}认领。请刷新页面查看。")
+        updated = Branch.objects.filter(pk=fresh.pk, assignee__isnull=True).update(
+            assignee=actor, version=F("version") + 1
+        )
+        if updated != 1:
+            raise Conflict("该事项已被本单位其他人员认领。请刷新页面查看。")
+        _event(supervision=fresh.supervision, kind=EventKind.CLAIM, actor=actor, branch=fresh)
+    fresh.refresh_from_db()
+    return fresh
+
+
+@transaction.atomic
+def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
+    """The unit's head (or leader) assigns the branch to a member (指派)."""
+    if role_in(actor, branch.unit) not in (Role.HEAD, Role.LEADER):
+        raise PermissionDenied("只有本单位负责人可以指派经办人")
+    if not Membership.objects.filter(user=assignee, unit=branch.unit).exists():
+        raise RuleViolation("经办人须为本单位人员", field="assignee")
+    with _lock(branch.supervision):
+        fresh = Branch.objects.select_related("supervision__task", "unit").get(pk=branch.pk)
+        Branch.objects.filter(pk=fresh.pk).update(assignee=assignee, version=F("version") + 1)
+        _event(
+            supervision=fresh.supervision,
+            kind=EventKind.ASSIGN,
+            actor=actor,
+            branch=fresh,
+            note=f"指派{_name(assignee)}办理",
+        )
+    notify(
+        recipients=[assignee],
+        title=f"请办理：重点任务{fresh.supervision.task.number}",
+        body=f"{_name(actor)}指派您办理{fresh.unit.name}的督办任务。",
+        url=_branch_url(fresh),
+        unit=fresh.unit,
+    )
+    fresh.refresh_from_db()
+    return fresh
+
+
+def _validate_report(text: str, percent) -> int:
+    if not (text or "").strip():
+        raise RuleViolation("进展情况：请填写本期工作进展", field="text")
+    try:
+        value = int(percent)
+    except (TypeError, ValueError):
+        raise RuleViolation("完成进度：须为0至100之间的整数", field="percent") from None
+    if not 0 <= value <= 100:
+        raise RuleViolation("完成进度：须为0至100之间的整数", field="percent")
+    return value
+
+
+@transaction.atomic
+def progress_report_submit(
+    *, branch: Branch, actor, text: str, percent, files=(), at=None
+) -> ProgressReport:
+    """进度报送: as many reports as it takes; each counts for the cycle it falls in."""
+    value = _validate_report(text, percent)
+    for f in files:
+        if f.size > MAX_ATTACHMENT_BYTES:
+            raise RuleViolation(f"附件：{f.name}超过20MB", field="files")
+    at = at or timezone.now()
+    with _lock(branch.supervision):
+        fresh = _acting_branch(branch, actor)
+        if fresh.state == BranchState.NEW:
+            raise RuleViolation("请先签收该任务，再报送进度", field="text")
+        if fresh.state != BranchState.ACTIVE:
+            raise _state_conflict(fresh, "报送进度")
+        _check_assignee(fresh, actor)
+        sup = fresh.supervision
+        cycle = cycle_of(sup.start_date, timezone.localdate(at), sup.cycle_months)
+        report = ProgressReport.objects.create(
+            branch=fresh,
+            author=actor,
+            submitted_at=at,
+            cycle=cycle,
+            text=text.strip(),
+            percent=value,
+        )
+        for f in files:
+            ReportAttachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
+        new_cycle = cycle != fresh.last_report_cycle
+        _cas(
+            fresh,
+            expect_state=BranchState.ACTIVE,
+            percent=value,
+            last_report_at=at,
+            report_count=F("report_count") + 1,
+            cycles_reported=F("cycles_reported") + (1 if new_cycle else 0),
+            last_report_cycle=cycle,
+            assignee=fresh.assignee or actor,
+        )
+        _event(
+            supervision=sup,
+            kind=EventKind.REPORT,
+            actor=actor,
+            branch=fresh,
+            note=f"进度{value}%：{text.strip()}",
+            at=at,
+        )
+    return report
+
+
+@transaction.atomic
+def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
+    """申报完成. The last branch to complete moves the flow on to consolidation."""
+    from .flows import SupervisionFlow
+
+    if not (summary or "").strip():
+        raise RuleViolation("完成情况：请填写本单位完成情况", field="summary")
+    with _lock(branch.supervision):
+        fresh = _acting_branch(branch, actor)
+        if fresh.state == BranchState.DONE:
+            who = fresh.events.filter(kind=EventKind.DONE).order_by("-created_at").first()
+            by = (
+                f"已由{who.actor_name}于{timezone.localtime(who.created_at):%m-%d %H:%M}申报完成"
+                if who
+                else "已申报完成"
+            )
+            raise Conflict(f"{fresh.unit.name}的该事项{by}，本次操作未生效。")
+        if fresh.state != BranchState.ACTIVE:
+            raise _state_conflict(fresh, "申报完成")
+        _check_assignee(fresh, actor)
+        now = timezone.now()
+        _cas(
+            fresh,
+            expect_state=BranchState.ACTIVE,
+            state=BranchState.DONE,
+            done_at=now,
+            done_summary=summary.strip(),
+            percent=100,
+            assignee=fresh.assignee or actor,
+        )
+        sup = fresh.supervision
+        _event(
+            supervision=sup, kind=EventKind.DONE, actor=actor, branch=fresh, note=summary.strip()
+        )
+        if not sup.branches.exclude(state=BranchState.DONE).exists():
+            task = _pending_task(sup, SupervisionFlow.branches)
+            Supervision.objects.filter(pk=sup.pk).update(state=SupervisionState.CONSOLIDATING)
+            SupervisionFlow.branches.run(task)
+            lead = sup.task.lead_unit
+            _notify_units(
+                units=[lead],
+                title=f"请汇总：重点任务{sup.task.number}",
+                body="各责任单位均已申报完成，请牵头单位汇总形成完成情况报告。",
+                url=_task_url(sup),
+            )
+    fresh.refresh_from_db()
+    return fresh
+
+
+def _pending_task(supervision: Supervision, node):
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    task = Task.objects.filter(
+        process_id=supervision.process_id, flow_task=node, status=STATUS.NEW
+    ).first()
+    if task is None:
+        raise Conflict("流程已进入下一环节，本次操作未生效。请刷新页面查看最新状态。")
+    return task
+
+
+@transaction.atomic
+def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Supervision:
+    """汇总: the lead bureau writes one completion report from the branches."""
+    from .flows import SupervisionFlow
+
+    lead = supervision.task.lead_unit
+    if not is_member(actor, lead):
+        raise PermissionDenied("只有牵头单位可以汇总")
+    if not (text or "").strip():
+        raise RuleViolation("汇总报告：请填写完成情况汇总", field="text")
+    with _lock(supervision):
+        updated = Supervision.objects.filter(
+            pk=supervision.pk, state=SupervisionState.CONSOLIDATING
+        ).update(
+            state=SupervisionState.REVIEWING,
+            consolidation=text.strip(),
+            consolidated_at=timezone.now(),
+            consolidated_by=actor,
+        )
+        if updated != 1:
+            raise Conflict(
+                "该任务当前不在汇总环节（可能已由他人汇总上报），本次操作未生效。请刷新页面。"
+            )
+        SupervisionFlow.consolidate.run(_pending_task(supervision, SupervisionFlow.consolidate))
+        _event(
+            supervision=supervision,
+            kind=EventKind.CONSOLIDATE,
+            actor=actor,
+            unit=lead,
+            note=text.strip(),
+        )
+        office = _office_unit()
+        if office:
+            _notify_units(
+                units=[office],
+                title=f"请审核：重点任务{supervision.task.number}完成情况",
+                body=f"{lead.name}已汇总上报，请办结审核。",
+                url=_task_url(supervision),
+            )
+    supervision.refresh_from_db()
+    return supervision
+
+
+@transaction.atomic
+def supervision_review(
+    *,
+    supervision: Supervision,
+    actor,
+    close: bool,
+    opinion: str = "",
+    units=None,
+    new_due: date | None = None,
+) -> Supervision:
+    """办结审核: close the task, or return it to all or chosen units with an opinion.
+
+    A return reopens the chosen branches (done → active) and the flow goes back to
+    waiting for every branch; ``new_due`` optionally moves their due date.
+    """
+    from .flows import SupervisionFlow
+
+    _require_office(actor)
+    opinion = (opinion or "").strip()
+    if not close and not opinion:
+        raise RuleViolation("审核意见：退回时须写明退回意见", field="opinion")
+    if new_due is not None and new_due < local_today():
+        raise RuleViolation("新的办理时限不能早于今天", field="new_due")
+    with _lock(supervision):
+        fresh = Supervision.objects.select_related("task").get(pk=supervision.pk)
+        if fresh.state != SupervisionState.REVIEWING:
+            raise Conflict(
+                "该任务当前不在办结审核环节（可能已由他人审核），本次操作未生效。请刷新页面。"
+            )
+        task = _pending_task(fresh, SupervisionFlow.review)
+        office = _office_unit()
+        if close:
+            Supervision.objects.filter(pk=fresh.pk).update(
+                state=SupervisionState.CLOSED,
+                closed_at=timezone.now(),
+                review_round=F("review_round") + 1,
+            )
+            _event(supervision=fresh, kind=EventKind.CLOSE, actor=actor, unit=office, note=opinion)
+            SupervisionFlow.review.run(task)
+            _notify_units(
+                units=[fresh.task.lead_unit],
+                title=f"重点任务{fresh.task.number}已审核办结",
+                body=opinion,
+                url=_task_url(fresh),
+            )
+        else:
+            branches = fresh.branches.select_related("unit")
+            if units:
+                branches = branches.filter(unit__in=list(units))
+            branches = list(branches)
+            if not branches:
+                raise RuleViolation("退回单位：请至少选择一个责任单位", field="units")
+            changes = {
+                "state": BranchState.ACTIVE,
+                "done_at": None,
+                "return_count": F("return_count") + 1,
+                "return_opinion": opinion,
+                "version": F("version") + 1,
+            }
+            if new_due is not None:
+                changes["due"] = new_due
+            Branch.objects.filter(pk__in=[b.pk for b in branches]).update(**changes)
+            Supervision.objects.filter(pk=fresh.pk).update(
+                state=SupervisionState.BRANCHES, review_round=F("review_round") + 1
+            )
+            names = "、".join(b.unit.name for b in branches[:10]) + (
+                f"等{len(branches)}个单位" if len(branches) > 10 else ""
+            )
+            _event(
+                supervision=fresh,
+                kind=EventKind.RETURN,
+                actor=actor,
+                unit=office,
+                note=f"退回{names}：{opinion}",
+            )
+            SupervisionFlow.review.run(task)
+            _notify_units(
+                units=[b.unit for b in branches],
+                title=f"重点任务{fresh.task.number}被退回",
+                body=f"办结审核意见：{opinion}",
+                url=_task_url(fresh),
+            )
+    fresh.refresh_from_db()
+    return fresh
+
+
+@transaction.atomic
+def branch_urge(*, branch: Branch, actor, message: str) -> SupervisionEvent:
+    """催办: the office urges a unit with a message; recorded and notified."""
+    _require_supervisor(actor)
+    message = (message or "").strip()
+    if not message:
+        raise RuleViolation("催办内容：请填写催办事项", field="message")
+    if branch.state == BranchState.DONE:
+        raise RuleViolation(f"{branch.unit.name}已申报完成，无需催办", field="message")
+    event = _event(
+        supervision=branch.supervision,
+        kind=EventKind.URGE,
+        actor=actor,
+        branch=branch,
+        note=message,
+    )
+    _notify_units(
+        units=[branch.unit],
+        title=f"催办：重点任务{branch.supervision.task.number}",
+        body=message,
+        url=_branch_url(branch),
+    )
+    return event
+
+
+def _record_once(*, branch: Branch, kind: str, key: str, note: str) -> bool:
+    """Record a system event once per (branch, key); False when it was already there."""
+    if SupervisionEvent.objects.filter(branch=branch, key=key).exists():
+        return False
+    try:
+        with transaction.atomic():
+            _event(supervision=branch.supervision, kind=kind, branch=branch, note=note, key=key)
+    except IntegrityError:  # a concurrent scan recorded it first
+        return False
+    return True
+
+
+def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
+    """The daily scan: reminders 7, 3 and 1 days before due; escalation when overdue.
+
+    Idempotent: each (branch, threshold, due date) reminder and each (branch, due date)
+    escalation is recorded once, so running the scan twice sends nothing new. When a
+    day was missed, only the nearest threshold fires (no burst of stale reminders).
+    """
+    today = today or local_today()
+    horizon = today + timedelta(days=max(REMINDER_THRESHOLDS))
+    counts = {"reminders": 0, "escalations": 0}
+    open_branches = (
+        Branch.objects.exclude(state=BranchState.DONE)
+        .filter(due__lte=horizon, supervision__state=SupervisionState.BRANCHES)
+        .select_related("supervision__task", "unit")
+    )
+    office = _office_unit()
+    for branch in open_branches:
+        left = (branch.due - today).days
+        task = branch.supervision.task
+        if left < 0:
+            key = f"overdue@{branch.due:%Y%m%d}"
+            note = f"已逾期{-left}天（时限{branch.due:%Y-%m-%d}），已报送进度{branch.percent}%。"
+            with transaction.atomic():
+                if _record_once(branch=branch, kind=EventKind.ESCALATION, key=key, note=note):
+                    counts["escalations"] += 1
+                    units = [branch.unit] + ([office] if office else [])
+                    _notify_units(
+                        units=units,
+                        title=f"逾期：重点任务{task.number}·{branch.unit.name}",
+                        body=note,
+                        url=_branch_url(branch),
+                    )
+            continue
+        threshold = min(t for t in REMINDER_THRESHOLDS if t >= left) if left <= 7 else None
+        if threshold is None:
+            continue
+        key = f"remind{threshold}@{branch.due:%Y%m%d}"
+        note = f"距办理时限（{branch.due:%Y-%m-%d}）还有{left}天，请按时完成并报送进度。"
+        with transaction.atomic():
+            if _record_once(branch=branch, kind=EventKind.REMINDER, key=key, note=note):
+                counts["reminders"] += 1
+                _notify_units(
+                    units=[branch.unit],
+                    title=f"到期提醒：重点任务{task.number}（{left}天）",
+                    body=note,
+                    url=_branch_url(branch),
+                )
+    return counts

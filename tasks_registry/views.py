@@ -1,38 +1,512 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+"""Pages of the key tasks and their supervision. Thin: forms in, services and selectors out.
 
-from .selectors import assigned_units_bulk, key_tasks_by_measure, key_tasks_with_units
+Every URL that carries a branch or attachment id goes through ``get_visible_or_404``:
+another unit's branch answers 404. Business-rule refusals come back as form errors
+with what was typed kept; conflicts (someone acted first) answer 409 via the middleware.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from workflows.access import get_visible_or_404, is_member, is_supervisor, role_in, units_of_kind
+from workflows.exceptions import RuleViolation
+from workflows.models import Membership, Role, Unit, UnitKind
+
+from . import charts, services
+from .exports import bulletin_blocks, ledger_xlsx
+from .forms import (
+    AssignForm,
+    ConsolidateForm,
+    DispatchForm,
+    DoneForm,
+    ReportForm,
+    ReviewForm,
+    UrgeForm,
+)
+from .models import Branch, BranchState, KeyTask, ReportAttachment, SupervisionState
+from .selectors import (
+    assigned_units_bulk,
+    branch_light_of,
+    branch_page_rows,
+    branches_for_rows,
+    key_tasks_by_measure,
+    key_tasks_with_units,
+    supervision_overview,
+    supervision_timeline,
+    task_status,
+    unit_scores,
+)
+from .status import AMBER, GREEN, LIGHT_LABELS, RED, local_today
+
+
+def _require_supervisor(user) -> None:
+    if not is_supervisor(user):
+        raise PermissionDenied
+
+
+def _is_office(user) -> bool:
+    return user.is_superuser or bool(units_of_kind(user, UnitKind.OFFICE))
+
+
+def _rule_error(form, exc: RuleViolation) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
 
 
 @login_required
 def task_list(request):
     groups = key_tasks_by_measure()
     assigned = assigned_units_bulk([t for _key, tasks in groups for t in tasks])
+    lights = {s.task.pk: s for s in supervision_overview()}
     return render(
-        request, "tasks_registry/task_list.html", {"groups": groups, "assigned": assigned}
+        request,
+        "tasks_registry/task_list.html",
+        {"groups": groups, "assigned": assigned, "statuses": lights},
     )
+
+
+def _flow_chart_svg(supervision) -> str:
+    """viewflow's own chart of the flow, coloured with this process's tasks."""
+    from viewflow.workflow import chart
+
+    from .flows import SupervisionFlow
+
+    grid = chart.calc_layout_data(SupervisionFlow)
+    if supervision and supervision.process_id:
+        chart.calc_cell_status(SupervisionFlow, grid, supervision.process_id)
+    return chart.grid_to_svg(grid)
+
+
+BRANCHES_PER_PAGE = 50
+
+
+def _task_page(request, task, *, forms=None):
+    forms = forms or {}
+    status = task_status(task)
+    sup = status.supervision
+    assigned = assigned_units_bulk([task])[task.pk] if sup is None else []
+    user = request.user
+    context = {
+        "task": task,
+        "status": status,
+        "sup": sup,
+        "is_office": _is_office(user),
+        "is_supervisor": is_supervisor(user),
+        "bureaus": [u for u in assigned if u.kind == "bureau"],
+        "schools": [u for u in assigned if u.kind == "school"],
+        "chart_svg": _flow_chart_svg(sup),
+        "light_labels": LIGHT_LABELS,
+    }
+    if sup is None:
+        if context["is_office"]:
+            context["dispatch_form"] = forms.get("dispatch") or DispatchForm()
+        return render(request, "tasks_registry/task_detail.html", context)
+    light = request.GET.get("light", "")
+    rows = branch_page_rows(user, status, light=light)
+    page = Paginator(rows, BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
+    context.update(
+        {
+            "branches": branches_for_rows(list(page.object_list)),
+            "branch_page": page,
+            "branch_total": len(rows),
+            "light": light,
+            "light_filters": [(k, LIGHT_LABELS[k]) for k in (RED, AMBER, GREEN)]
+            + [("done", "已完成")],
+            "timeline": supervision_timeline(sup, user),
+            "can_consolidate": sup.state == SupervisionState.CONSOLIDATING
+            and is_member(user, task.lead_unit),
+            "can_review": sup.state == SupervisionState.REVIEWING and context["is_office"],
+        }
+    )
+    if context["can_consolidate"]:
+        context["consolidate_form"] = forms.get("consolidate") or ConsolidateForm()
+    if context["can_review"]:
+        units = [b.unit for b in sup.branches.select_related("unit").order_by("position")]
+        context["review_form"] = forms.get("review") or ReviewForm(units=units)
+    return render(request, "tasks_registry/task_detail.html", context)
+
+
+def _task_or_404(number: int) -> KeyTask:
+    task = key_tasks_with_units().filter(number=number).first()
+    if task is None:
+        raise Http404
+    return task
 
 
 @login_required
 def task_detail(request, number: int):
-    task = key_tasks_with_units().filter(number=number).first()
-    if task is None:
-        raise Http404
-    assigned = assigned_units_bulk([task])[task.pk]
-    return render(
-        request,
-        "tasks_registry/task_detail.html",
-        {
-            "task": task,
-            "bureaus": [u for u in assigned if u.kind == "bureau"],
-            "schools": [u for u in assigned if u.kind == "school"],
-        },
+    return _task_page(request, _task_or_404(number))
+
+
+@login_required
+@require_POST
+def task_dispatch(request, number: int):
+    task = _task_or_404(number)
+    if not _is_office(request.user):
+        raise PermissionDenied
+    form = DispatchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_dispatch(task=task, actor=request.user, **form.cleaned_data)
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(request, f"重点任务{task.number}已下达。")
+            return redirect("tasks:detail", number)
+    return _task_page(request, task, forms={"dispatch": form})
+
+
+@login_required
+@require_POST
+def task_consolidate(request, number: int):
+    task = _task_or_404(number)
+    sup = getattr(task, "supervision", None)
+    if sup is None or not is_member(request.user, task.lead_unit):
+        raise PermissionDenied
+    form = ConsolidateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_consolidate(
+                supervision=sup, actor=request.user, text=form.cleaned_data["text"]
+            )
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(request, "已汇总上报，等待办结审核。")
+            return redirect("tasks:detail", number)
+    return _task_page(request, task, forms={"consolidate": form})
+
+
+@login_required
+@require_POST
+def task_review(request, number: int):
+    task = _task_or_404(number)
+    sup = getattr(task, "supervision", None)
+    if sup is None or not _is_office(request.user):
+        raise PermissionDenied
+    branches = list(sup.branches.select_related("unit"))
+    form = ReviewForm(request.POST, units=[b.unit for b in branches])
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = [b.unit for b in branches if str(b.unit.public_id) in set(data["units"])]
+        try:
+            services.supervision_review(
+                supervision=sup,
+                actor=request.user,
+                close=data["decision"] == "close",
+                opinion=data["opinion"],
+                units=chosen or None,
+                new_due=data["new_due"],
+            )
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(
+                request, "已审核办结。" if data["decision"] == "close" else "已退回相关单位整改。"
+            )
+            return redirect("tasks:detail", number)
+    return _task_page(request, task, forms={"review": form})
+
+
+# --- a unit's branch -------------------------------------------------------------------
+
+
+def _branch_or_404(user, public_id) -> Branch:
+    return get_visible_or_404(
+        user,
+        Branch.objects.select_related("supervision__task", "unit", "assignee"),
+        public_id=public_id,
     )
+
+
+def _branch_page(request, branch: Branch, *, forms=None, status=200):
+    forms = forms or {}
+    user = request.user
+    member = is_member(user, branch.unit)
+    role = role_in(user, branch.unit)
+    sup = branch.supervision
+    open_steps = sup.state == SupervisionState.BRANCHES
+    may_act = member and (branch.assignee_id in (None, user.pk) or role in (Role.HEAD, Role.LEADER))
+    reports = list(branch.reports.select_related("author").prefetch_related("attachments")[:100])
+    context = {
+        "branch": branch,
+        "sup": sup,
+        "task": sup.task,
+        "light": branch_light_of(branch),
+        "days_left": (branch.due - local_today()).days,
+        "reports": reports,
+        "events": list(branch.events.order_by("-created_at", "-id")[:50]),
+        "member": member,
+        "may_act": may_act and open_steps,
+        "can_claim": member and open_steps and branch.assignee_id is None,
+        "can_assign": open_steps and role in (Role.HEAD, Role.LEADER),
+        "can_urge": is_supervisor(user) and branch.state != BranchState.DONE,
+        "light_labels": LIGHT_LABELS,
+    }
+    if context["may_act"] and branch.state == BranchState.ACTIVE:
+        context["report_form"] = forms.get("report") or ReportForm(
+            initial={"percent": branch.percent}
+        )
+        context["done_form"] = forms.get("done") or DoneForm()
+    if context["can_assign"]:
+        members = Membership.objects.filter(unit=branch.unit).select_related("user")
+        context["assign_form"] = forms.get("assign") or AssignForm(members=members)
+    if context["can_urge"]:
+        context["urge_form"] = forms.get("urge") or UrgeForm()
+    return render(request, "tasks_registry/branch_detail.html", context, status=status)
+
+
+@login_required
+def branch_detail(request, public_id):
+    return _branch_page(request, _branch_or_404(request.user, public_id))
+
+
+@login_required
+@require_POST
+def branch_acknowledge(request, public_id):
+    branch = _branch_or_404(request.user, public_id)
+    try:
+        services.branch_acknowledge(branch=branch, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已签收。")
+    return redirect("tasks:branch", public_id)
+
+
+@login_required
+@require_POST
+def branch_claim(request, public_id):
+    branch = _branch_or_404(request.user, public_id)
+    try:
+        services.branch_claim(branch=branch, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已认领，由您办理。")
+    return redirect("tasks:branch", public_id)
+
+
+@login_required
+@require_POST
+def branch_assign(request, public_id):
+    branch = _branch_or_404(request.user, public_id)
+    members = Membership.objects.filter(unit=branch.unit).select_related("user")
+    form = AssignForm(request.POST, members=members)
+    if form.is_valid():
+        assignee = next(m.user for m in members if str(m.user_id) == form.cleaned_data["assignee"])
+        try:
+            services.branch_assign(branch=branch, actor=request.user, assignee=assignee)
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(request, "已指派。")
+            return redirect("tasks:branch", public_id)
+    return _branch_page(request, branch, forms={"assign": form}, status=400)
+
+
+@login_required
+@require_POST
+def branch_report(request, public_id):
+    branch = _branch_or_404(request.user, public_id)
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_report_submit(
+                branch=branch,
+                actor=request.user,
+                text=data["text"],
+                percent=data["percent"],
+                files=data["files"],
+            )
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(request, f"进度已报送（{data['percent']}%）。")
+            return redirect("tasks:branch", public_id)
+    return _branch_page(request, branch, forms={"report": form}, status=400)
+
+
+@login_required
+@require_POST
+def branch_done(request, public_id):
+    branch = _branch_or_404(request.user, public_id)
+    form = DoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.branch_complete(
+                branch=branch, actor=request.user, summary=form.cleaned_data["summary"]
+            )
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(request, "已申报完成。")
+            return redirect("tasks:branch", public_id)
+    return _branch_page(request, branch, forms={"done": form}, status=400)
+
+
+@login_required
+@require_POST
+def branch_urge(request, public_id):
+    branch = _branch_or_404(request.user, public_id)
+    _require_supervisor(request.user)
+    form = UrgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.branch_urge(
+                branch=branch, actor=request.user, message=form.cleaned_data["message"]
+            )
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(request, f"已向{branch.unit.name}催办。")
+            return redirect("tasks:branch", public_id)
+    return _branch_page(request, branch, forms={"urge": form}, status=400)
+
+
+@login_required
+def attachment_download(request, public_id):
+    attachment = get_visible_or_404(
+        request.user, ReportAttachment.objects.select_related("report__branch"), public_id=public_id
+    )
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+# --- the leading group's pages ---------------------------------------------------------
+
+STATUS_FILTERS = {
+    GREEN: LIGHT_LABELS[GREEN],
+    AMBER: LIGHT_LABELS[AMBER],
+    RED: LIGHT_LABELS[RED],
+    "pending": "未下达",
+    "closed": "已办结",
+}
 
 
 @login_required
 def dashboard(request):
-    """Placeholder until the supervision dashboard lands (issue 4)."""
-    groups = key_tasks_by_measure()
-    return render(request, "tasks_registry/dashboard.html", {"groups": groups})
+    """The leading group's dashboard: a fixed number of queries however many branches."""
+    _require_supervisor(request.user)
+    today = local_today()
+    overview = supervision_overview(today=today)
+    statuses = [row for s in overview for row in s.rows]
+    units = list(Unit.objects.filter(kind__in=[UnitKind.BUREAU, UnitKind.SCHOOL]))
+    unit = next((u for u in units if str(u.public_id) == request.GET.get("unit")), None)
+    wanted = request.GET.get("status") or ""
+
+    shown = overview
+    if unit is not None:
+        mine = {s.supervision_id: s for s in statuses if s.unit_id == unit.pk}
+        shown = []
+        for s in overview:
+            if s.supervision and s.supervision.pk in mine:
+                s.unit_branch = mine[s.supervision.pk]
+                shown.append(s)
+    if wanted == "pending":
+        shown = [s for s in shown if s.supervision is None]
+    elif wanted == "closed":
+        shown = [
+            s for s in shown if s.supervision and s.supervision.state == SupervisionState.CLOSED
+        ]
+    elif wanted in (GREEN, AMBER, RED):
+        shown = [s for s in shown if (s.unit_branch.light if s.unit_branch else s.light) == wanted]
+    groups: list[tuple[tuple[int, str], list]] = []
+    for s in shown:
+        key = (s.task.measure_number, s.task.measure)
+        if not groups or groups[-1][0] != key:
+            groups.append((key, []))
+        groups[-1][1].append(s)
+
+    dispatched = [s for s in overview if s.supervision]
+    task_counts = {k: sum(1 for s in dispatched if s.light == k) for k in (GREEN, AMBER, RED)}
+    branch_counts = {
+        k: sum(1 for s in statuses if s.light == k and s.state != BranchState.DONE)
+        for k in (GREEN, AMBER, RED)
+    }
+    branch_done = sum(1 for s in statuses if s.state == BranchState.DONE)
+    scores = unit_scores(statuses=statuses, units=units)
+    bureau_scores = [s for s in scores if s.unit.kind == UnitKind.BUREAU]
+    school_scores = sorted(
+        (s for s in scores if s.unit.kind == UnitKind.SCHOOL and s.on_time_rate is not None),
+        key=lambda s: (s.on_time_rate, s.unit.sort_order),
+    )[:10]
+    context = {
+        "groups": groups,
+        "units": units,
+        "unit": unit,
+        "wanted": wanted,
+        "status_filters": STATUS_FILTERS,
+        "light_labels": LIGHT_LABELS,
+        "totals": {
+            "tasks": len(overview),
+            "dispatched": len(dispatched),
+            "closed": sum(1 for s in dispatched if s.supervision.state == SupervisionState.CLOSED),
+            "overdue": sum(s.overdue_count for s in dispatched),
+            "branches": len(statuses),
+            "done": branch_done,
+        },
+        "task_chart": charts.donut(
+            [(LIGHT_LABELS[k], task_counts[k], k) for k in (GREEN, AMBER, RED)]
+            + [("未下达", len(overview) - len(dispatched), "grey")],
+            title="任务红黄绿灯分布",
+            centre="项任务",
+        ),
+        "branch_chart": charts.donut(
+            [(LIGHT_LABELS[k], branch_counts[k], k) for k in (GREEN, AMBER, RED)]
+            + [("已完成", branch_done, "grey")],
+            title="责任单位事项状态分布",
+            centre="个单位事项",
+        ),
+        "rate_chart": charts.rate_bars(
+            [(s.unit.name, s.on_time_rate) for s in bureau_scores]
+            + [(s.unit.name, s.on_time_rate) for s in school_scores],
+            title="按期报送率",
+        ),
+        "today": today,
+    }
+    return render(request, "tasks_registry/dashboard.html", context)
+
+
+@login_required
+def scoring(request):
+    """考核: the units ranked by score, with what the score is made of."""
+    _require_supervisor(request.user)
+    kind = request.GET.get("kind") or ""
+    scores = unit_scores()
+    if kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
+        scores = [s for s in scores if s.unit.kind == kind]
+    return render(request, "tasks_registry/scoring.html", {"scores": scores, "kind": kind})
+
+
+@login_required
+def ledger(request):
+    _require_supervisor(request.user)
+    today = local_today()
+    response = HttpResponse(
+        ledger_xlsx(today=today),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ledger-{today:%Y%m%d}.xlsx"; '
+        f"filename*=UTF-8''%E9%87%8D%E7%82%B9%E4%BB%BB%E5%8A%A1%E5%8F%B0%E8%B4%A6-{today:%Y%m%d}.xlsx"
+    )
+    return response
+
+
+@login_required
+def bulletin(request):
+    """The progress bulletin (通报), previewed as HTML; the same blocks feed docs_gen."""
+    _require_supervisor(request.user)
+    data = bulletin_blocks()
+    return render(
+        request,
+        "tasks_registry/bulletin.html",
+        {"bulletin": data, "generated_at": timezone.now()},
+    )

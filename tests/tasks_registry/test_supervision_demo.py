@@ -1,0 +1,40 @@
+"""The demo leaves all 17 tasks dispatched, and the dashboard tells a story. Idempotent."""
+
+import pytest
+
+from tasks_registry.demo import load_demo_supervision
+from tasks_registry.models import Branch, ProgressReport, Supervision
+from tasks_registry.selectors import supervision_overview
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_people(db):
+    from tasks_registry.services import registry_load
+    from workflows.demo import load_demo_units_and_people
+
+    load_demo_units_and_people()
+    registry_load()
+
+
+def test_the_demo_dispatches_every_task_with_green_amber_and_red(demo_people):
+    load_demo_supervision()
+    overview = supervision_overview()
+    assert all(s.supervision for s in overview)
+    lights = {s.light for s in overview}
+    assert lights == {"green", "amber", "red"}
+    states = {s.supervision.state for s in overview}
+    assert {"branches", "consolidating", "reviewing", "closed"} <= states
+    assert ProgressReport.objects.exists()
+
+
+def test_running_the_demo_twice_changes_nothing(demo_people):
+    load_demo_supervision()
+    counts = (Supervision.objects.count(), Branch.objects.count(), ProgressReport.objects.count())
+    load_demo_supervision()
+    assert (
+        Supervision.objects.count(),
+        Branch.objects.count(),
+        ProgressReport.objects.count(),
+    ) == counts
