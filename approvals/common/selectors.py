@@ -167,8 +167,8 @@ def inbox_for(user) -> list[InboxRow]:
     )
     for app in acting.select_related("applicant_unit", "acting_unit"):
         step = procedure_for(app).steps.get(app.current_step)
-        if app.is_closed or step is None:
-            continue
+        if app.is_closed or step is None or step.kind == StepKind.COSIGN:
+            continue  # joint sign-off rows come from the SignOff table below, one per unit
         if step.roles and not is_member(user, app.acting_unit, step.roles):
             continue  # e.g. the reply is signed by the bureau's head, not its handler
         rows.append(
