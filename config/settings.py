@@ -224,4 +224,17 @@ LOGGING = {
 # Run in order by `manage.py load_demo`, after the units and people.
 DEMO_LOADERS = [
     "tasks_registry.services.registry_load",
+    "docs_gen.demo.load_demo_documents",
 ]
+
+# --- official documents (docs_gen) ---------------------------------------------------
+# Where the QR code on an issued PDF points: the public /verify/<code>/ page.
+DOCS_PUBLIC_BASE_URL = env_str("DOCS_PUBLIC_BASE_URL", "http://localhost:8000")
+# A licensed deployment may swap the free faces, e.g. DOCS_FONT_TITLE="方正小标宋简体"
+# and DOCS_FONT_BODY="仿宋_GB2312" (docs/GBT9704.md); each keeps the free face as
+# per-character fallback.
+DOCS_FONT_OVERRIDES = {
+    role: env_str(f"DOCS_FONT_{role.upper()}")
+    for role in ("title", "mark", "body", "hei", "kai", "song")
+    if env_str(f"DOCS_FONT_{role.upper()}")
+}

@@ -5,6 +5,8 @@ from django.urls import include, path
 from viewflow.urls import Site
 
 from approvals.urls import ApplicationsApp
+from docs_gen.urls import DocumentsApp
+from docs_gen.urls import public_urlpatterns as docs_public_urls
 from tasks_registry.urls import DashboardApp, KeyTasksApp
 from workflows import views as workflow_views
 from workflows.forms import LoginForm
@@ -12,7 +14,7 @@ from workflows.urls import WorkbenchApp
 
 site = Site(
     title=settings.SITE_TITLE,
-    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp()],
+    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp(), DocumentsApp()],
 )
 
 urlpatterns = [
@@ -27,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("home/", workflow_views.home, name="home"),
     path("admin/", admin.site.urls),
+    *docs_public_urls,
     path("", workflow_views.home, name="root"),
     path("", site.urls),
 ]

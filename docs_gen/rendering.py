@@ -327,9 +327,25 @@ def _body_html(blocks: list[dict]) -> str:
     return "".join(_block_html(b) for b in blocks or [])
 
 
+def configured_fonts() -> dict:
+    """DEFAULT_FONTS with a licensed deployment's faces first (settings.DOCS_FONT_OVERRIDES,
+    role -> family); the free faces stay behind them as per-character fallback."""
+    try:
+        from django.conf import settings
+
+        overrides = getattr(settings, "DOCS_FONT_OVERRIDES", {}) or {}
+    except Exception:  # noqa: BLE001 - outside Django: the defaults
+        overrides = {}
+    fonts = dict(DEFAULT_FONTS)
+    for role, family in overrides.items():
+        families, weight, drop = fonts[role]
+        fonts[role] = ([family, *families], weight, drop)
+    return fonts
+
+
 def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
     """The document as a standalone HTML page (preview, and the PDF's source)."""
-    fonts = {**DEFAULT_FONTS, **(fonts or {})}
+    fonts = {**configured_fonts(), **(fonts or {})}
     mark = snapshot.get("mark") or ""
     mark_size = min(56.0, 0.96 * TEXT_W / max(len(mark), 1))
     number = snapshot.get("number") or "〔待编号〕"
@@ -400,7 +416,4 @@ def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:
     from weasyprint import HTML
 
     html = render_html(snapshot, fonts=fonts)
-    return HTML(string=html).write_pdf(
-        uncompressed_pdf=False,
-        identifier=b"zhiji-" + (snapshot.get("verification") or {}).get("code", "draft").encode(),
-    )
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from docs_gen.demo import GOV_OFFICE_CODE, ensure_issuers
+from docs_gen.plan import plan_snapshot
+from docs_gen.rendering import render_pdf
+
+
+class Command(BaseCommand):
+    help = "Render the plan itself, 台政办发〔2022〕11号, with its annex, to a PDF (GB/T 9704)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", required=True, help="the PDF file to write")
+        parser.add_argument("--html", help="also write the HTML here")
+
+    def handle(self, *args, output, html=None, **options):
+        issuer = ensure_issuers()[GOV_OFFICE_CODE]
+        snapshot = plan_snapshot(mark_name=issuer.mark_name)
+        pdf = render_pdf(snapshot)
+        Path(output).write_bytes(pdf)
+        if html:
+            from docs_gen.rendering import render_html
+
+            Path(html).write_text(render_html(snapshot), encoding="utf-8")
+        self.stdout.write(self.style.SUCCESS(f"{output}: {len(pdf)} bytes"))
