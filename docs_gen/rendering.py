@@ -106,6 +106,8 @@ def title_lines(title: str, *, per_line: int = 20) -> list[str]:
                 s -= 6
             if any(title[c:].startswith(w) for w in _BREAK_BEFORE):
                 s -= 5
+            if title[c - 1].isdigit() and (title[c].isdigit() or title[c] in "年月日号届"):
+                s += 40  # never split 2024年
             if title[c - 1] in "，、" or title[c] in "，、。":
                 s += 20 if title[c] in "，、。" else -3
         lengths = [len(line) for line in lines]
