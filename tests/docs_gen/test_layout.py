@@ -224,7 +224,7 @@ def test_date_keeps_a_four_character_right_indent_and_the_seal_covers_it(one_pag
         assert 40 * MM < bottom - top <= 42 * MM  # ring path; the stroke adds the rest
         assert top < name[0]["top"] and bottom > date_line[-1]["bottom"]
         # name and date sit below the seal's centre; the seal starts within a line of the text
-        assert (top + bottom) / 2 < name[0]["top"]
+        assert (top + bottom) / 2 < (name[0]["top"] + date_line[0]["bottom"]) / 2
         text_above = max(c["bottom"] for c in page.chars if c["bottom"] < name[0]["top"] - 1)
         assert top - text_above < 28.99
 
