@@ -31,7 +31,7 @@ def _issuers_of(user):
 
 @login_required
 def document_list(request):
-    scope = request.GET.get("scope", "mine")
+    scope = request.GET.get("scope") or ("mine" if _issuers_of(request.user) else "issued")
     documents = documents_search(
         request.user,
         q=request.GET.get("q", "").strip(),
