@@ -74,10 +74,12 @@ def seal_svg(name: str, *, font_spec: tuple[str, int], diameter_mm: float = 42.0
     ring = d * 0.03
     chars = list(name)
     n = max(len(chars), 1)
-    char_size = min(d * 0.17, d * 2.6 / max(n, 8))
-    text_r = c - ring - char_size * 0.25  # glyph tops stay inside the ring
-    arc = min(250.0, max(120.0, n * 21.0))
+    arc = min(250.0, max(120.0, n * 25.0))
     step = arc / max(n - 1, 1)
+    outer = c - ring * 1.6  # glyph tops stay inside the ring
+    # glyphs as wide as ~80 % of their spacing, measured at their middle radius
+    char_size = min(d * 0.17, 0.8 * (outer - d * 0.07) * math.radians(step))
+    text_r = outer
     start = -arc / 2 if n > 1 else 0.0
     _f, _g, _c, upem = _font(*font_spec)
     glyph_paths = []

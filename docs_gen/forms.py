@@ -15,11 +15,15 @@ class DocumentForm(forms.Form):
     issuer = forms.ChoiceField(label=_("发文机关"))
     kind = forms.ChoiceField(label=_("文种"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
-    addressees = forms.CharField(label=_("主送机关"), help_text=_("多个机关用逗号或换行分隔"), required=False)
+    addressees = forms.CharField(
+        label=_("主送机关"), help_text=_("多个机关用逗号或换行分隔"), required=False
+    )
     body = forms.CharField(
         label=_("正文"),
         widget=forms.Textarea(attrs={"rows": 16}),
-        help_text=_("段落之间空一行；以“一、”“（一）”“1.”“（1）”开头的段落为一至四级标题；各行含“|”的段落为表格（首行为表头）。"),
+        help_text=_(
+            "段落之间空一行；以“一、”“（一）”“1.”“（1）”开头的段落为一至四级标题；各行含“|”的段落为表格（首行为表头）。"
+        ),
     )
     attachments = forms.CharField(
         label=_("附件"),
@@ -27,7 +31,9 @@ class DocumentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("每个附件以一行“附件：标题”开始，其后为附件正文。"),
     )
-    note = forms.CharField(label=_("附注"), required=False, max_length=200, help_text=_("如：此件公开发布"))
+    note = forms.CharField(
+        label=_("附注"), required=False, max_length=200, help_text=_("如：此件公开发布")
+    )
     cc = forms.CharField(label=_("抄送机关"), required=False)
     upward = forms.BooleanField(label=_("上行文（版头标注签发人）"), required=False)
 

@@ -19,8 +19,6 @@ ANNEX_TITLE = "职技融通改革实施方案重点任务清单"
 _PAGE_NO = re.compile(r"^—\s*\d+\s*—$")
 
 
-
-
 def _squash(line: str) -> str:
     return re.sub(r"\s+", "", line)
 

@@ -28,6 +28,7 @@ import math
 import re
 from datetime import date
 from html import escape
+from pathlib import Path
 
 import segno
 
@@ -142,7 +143,9 @@ def _block_html(block: dict) -> str:
         level = int(block.get("level", 1))
         rest = block.get("rest") or ""
         rest_html = f'<span class="run-in">{_text(rest)}</span>' if rest else ""
-        return f'<p class="h h{level}"><span class="ht">{_text(block["text"])}</span>{rest_html}</p>'
+        return (
+            f'<p class="h h{level}"><span class="ht">{_text(block["text"])}</span>{rest_html}</p>'
+        )
     if kind == "table":
         header = block.get("header") or []
         widths = block.get("widths") or []
@@ -236,10 +239,20 @@ def _drop(fonts, role, size) -> float:
     return fonts[role][2] * size
 
 
+def _font_faces(fonts) -> str:
+    return "".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{Path(path).as_uri()}"); }}\n'
+        for family, weight, path in fonts.get("faces", ())
+    )
+
+
 def _css(fonts) -> str:
     hl_body = (LINE - BODY) / 2  # half-leading of a 16 pt line of 28.99 pt
     hl_title = (LINE - TITLE) / 2
-    return f"""
+    return (
+        _font_faces(fonts)
+        + f"""
 @page {{
   size: 210mm 297mm;
   margin: 37mm 26mm 35mm 28mm;
@@ -323,6 +336,7 @@ table.grid td:first-child, table.grid th {{ text-align: center; }}
 .verify .qr {{ width: 14mm; height: 14mm; display: inline-block; }}
 .verify .vcode {{ display: inline-block; vertical-align: bottom; margin-left: 2mm; }}
 """
+    )
 
 
 def _body_html(blocks: list[dict]) -> str:
@@ -339,6 +353,17 @@ def configured_fonts() -> dict:
     except Exception:  # noqa: BLE001 - outside Django: the defaults
         overrides = {}
     fonts = dict(DEFAULT_FONTS)
+    # the GB 2312 cuts of Noto (docs_gen.fontcache) go first: same outlines, far
+    # smaller PDFs; the full faces stay behind them for rare characters
+    from .fontcache import ensure_cuts
+
+    faces = []
+    for role, (family, weight, path) in ensure_cuts().items():
+        faces.append((family, weight, str(path)))
+        for target in (role, "mark") if role == "title" else (role,):
+            families, w, drop = fonts[target]
+            fonts[target] = ([family, *families], w, drop)
+    fonts["faces"] = faces
     for role, family in overrides.items():
         families, weight, drop = fonts[role]
         fonts[role] = ([family, *families], weight, drop)
@@ -413,9 +438,14 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
     )
 
 
-def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:
-    """The document as PDF bytes; the same snapshot always gives the same bytes."""
+def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes, int]:
+    """(PDF bytes, page count); the same snapshot always gives the same bytes."""
     from weasyprint import HTML
 
-    html = render_html(snapshot, fonts=fonts)
-    return HTML(string=html).write_pdf()
+    document = HTML(string=render_html(snapshot, fonts=fonts)).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:
+    """The document as PDF bytes; the same snapshot always gives the same bytes."""
+    return render_document(snapshot, fonts=fonts)[0]

@@ -23,7 +23,9 @@ def documents_search(user, *, q: str = "", status: str = "", kind: str = "", sco
     else:
         qs = documents_for(user)
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q) | Q(issuer__mark_name__icontains=q))
+        qs = qs.filter(
+            Q(title__icontains=q) | Q(number__icontains=q) | Q(issuer__mark_name__icontains=q)
+        )
     if status:
         qs = qs.filter(status=status)
     if kind:

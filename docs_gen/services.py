@@ -12,7 +12,6 @@ Rules:
 """
 
 import hashlib
-import re
 import secrets
 from collections.abc import Iterable
 
@@ -72,8 +71,10 @@ def _state(document: OfficialDocument) -> dict:
 
 
 def _lock(document: OfficialDocument) -> OfficialDocument:
-    return OfficialDocument.objects.select_for_update().select_related("issuer__unit").get(
-        pk=document.pk
+    return (
+        OfficialDocument.objects.select_for_update()
+        .select_related("issuer__unit")
+        .get(pk=document.pk)
     )
 
 
@@ -121,9 +122,7 @@ def verify_url(code: str) -> str:
 def next_number(*, issuer: Issuer, series: str, year: int) -> int:
     """The next serial for (issuer, series, year). Call inside the issuing transaction."""
     NumberCounter.objects.get_or_create(issuer=issuer, series=series, year=year)
-    counter = NumberCounter.objects.select_for_update().get(
-        issuer=issuer, series=series, year=year
-    )
+    counter = NumberCounter.objects.select_for_update().get(issuer=issuer, series=series, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last
@@ -254,7 +253,12 @@ def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
     document.status = DocumentStatus.PENDING_SIGNOFF
     document.save(update_fields=["status", "updated_at"])
     audit_record(
-        actor=actor, action="docs.submit", obj=document, unit=unit, before=before, after=_state(document)
+        actor=actor,
+        action="docs.submit",
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
     )
     notify(
         recipients=unit_members(unit, [Role.LEADER]),
@@ -328,8 +332,12 @@ def document_issue(
     today = timezone.localdate(now)
     document.issued_on = timezone.localdate(document.signed_at) if document.signed_at else today
     document.year = document.issued_on.year
-    document.serial = next_number(issuer=document.issuer, series=document.series, year=document.year)
-    document.number = format_number(document.issuer.code, document.series, document.year, document.serial)
+    document.serial = next_number(
+        issuer=document.issuer, series=document.series, year=document.year
+    )
+    document.number = format_number(
+        document.issuer.code, document.series, document.year, document.serial
+    )
     document.issued_at = now
     document.print_date = today
     document.verification_code = _new_code()
@@ -339,7 +347,12 @@ def document_issue(
     document.snapshot = document_snapshot(document)
     document.save()
     audit_record(
-        actor=actor, action="docs.issue", obj=document, unit=unit, before=before, after=_state(document)
+        actor=actor,
+        action="docs.issue",
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
     )
     _queue_render(document)
     return document
@@ -416,9 +429,7 @@ def document_delete_draft(*, document: OfficialDocument, actor) -> None:
 
 
 @transaction.atomic
-def documents_issue_batch(
-    *, documents: list[OfficialDocument], actor, label: str
-) -> IssueBatch:
+def documents_issue_batch(*, documents: list[OfficialDocument], actor, label: str) -> IssueBatch:
     """Issue many signed documents of one unit at once; progress on the batch page."""
     if not documents:
         raise RuleViolation("批量印发：没有可印发的公文")
@@ -429,7 +440,13 @@ def documents_issue_batch(
     batch = IssueBatch.objects.create(label=label[:200], created_by=actor, unit=unit)
     for document in documents:
         document_issue(document=document, actor=actor, batch=batch)
-    audit_record(actor=actor, action="docs.issue_batch", obj=batch, unit=unit, after={"count": len(documents)})
+    audit_record(
+        actor=actor,
+        action="docs.issue_batch",
+        obj=batch,
+        unit=unit,
+        after={"count": len(documents)},
+    )
     return batch
 
 
@@ -461,7 +478,7 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
     """Render an issued document's frozen snapshot to its PDF. Idempotent: a document
     that has its file is left alone; two workers racing are serialised by the row lock.
     A failure is stored on the document (shown to staff, who may retry)."""
-    from .rendering import render_pdf
+    from . import rendering
 
     try:
         with transaction.atomic():
@@ -475,12 +492,12 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
                 return document
             if document.render_status == RenderStatus.DONE and document.pdf:
                 return document
-            pdf = render_pdf(document.snapshot)
+            pdf, pages = rendering.render_document(document.snapshot)
             digest = hashlib.sha256(pdf).hexdigest()
             name = f"{document.public_id}.pdf"
             document.pdf.save(name, ContentFile(pdf), save=False)
             document.sha256 = digest
-            document.page_count = len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf))
+            document.page_count = pages
             document.render_status = RenderStatus.DONE
             document.render_error = ""
             document.render_attempts += 1

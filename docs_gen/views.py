@@ -39,7 +39,9 @@ def document_list(request):
         kind=request.GET.get("kind", ""),
         scope=scope,
     )[:300]
-    openable = set(documents_for(request.user).values_list("pk", flat=True)) if scope == "issued" else None
+    openable = (
+        set(documents_for(request.user).values_list("pk", flat=True)) if scope == "issued" else None
+    )
     return render(
         request,
         "docs_gen/list.html",
@@ -148,9 +150,13 @@ def document_pdf(request, public_id):
         response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
         name = f"{document.number}.pdf"
     else:
-        response = HttpResponse(render_pdf(_snapshot_for_preview(document)), content_type="application/pdf")
+        response = HttpResponse(
+            render_pdf(_snapshot_for_preview(document)), content_type="application/pdf"
+        )
         name = "preview.pdf"
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{__import__('urllib.parse').parse.quote(name)}"
+    response["Content-Disposition"] = (
+        f"inline; filename*=UTF-8''{__import__('urllib.parse').parse.quote(name)}"
+    )
     return response
 
 
@@ -161,15 +167,23 @@ _ACTIONS = {
         "已退回修改。",
     ),
     "sign": (
-        lambda d, u, p: services.document_sign_off(document=d, actor=u, opinion=p.get("opinion", "")),
+        lambda d, u, p: services.document_sign_off(
+            document=d, actor=u, opinion=p.get("opinion", "")
+        ),
         "已签发。",
     ),
-    "issue": (lambda d, u, p: services.document_issue(document=d, actor=u), "已编号印发，PDF 正在生成。"),
+    "issue": (
+        lambda d, u, p: services.document_issue(document=d, actor=u),
+        "已编号印发，PDF 正在生成。",
+    ),
     "revoke": (
         lambda d, u, p: services.document_revoke(document=d, actor=u, reason=p.get("reason", "")),
         "已作废。",
     ),
-    "retry": (lambda d, u, p: services.document_render_retry(document=d, actor=u), "已重新排队生成。"),
+    "retry": (
+        lambda d, u, p: services.document_render_retry(document=d, actor=u),
+        "已重新排队生成。",
+    ),
     "delete": (lambda d, u, p: services.document_delete_draft(document=d, actor=u), "草稿已删除。"),
 }
 
@@ -246,7 +260,12 @@ def verify(request, code):
     response = render(
         request,
         "docs_gen/verify.html",
-        {"document": document, "form": form, "result": result, "verify_path": reverse("docs_verify", args=[normalized])},
+        {
+            "document": document,
+            "form": form,
+            "result": result,
+            "verify_path": reverse("docs_verify", args=[normalized]),
+        },
     )
     response["X-Robots-Tag"] = "noindex"
     return response

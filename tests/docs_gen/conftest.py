@@ -18,7 +18,10 @@ def office_leader(world):
 BODY = [
     {"type": "paragraph", "text": "根据《台州市职技融通改革实施方案》要求，现将有关事项通知如下。"},
     {"type": "heading", "level": 1, "text": "一、工作任务"},
-    {"type": "paragraph", "text": "各校按期完成学分互认试点工作。联系人：王堃、李喆、张赟、陈昇、赵玥。"},
+    {
+        "type": "paragraph",
+        "text": "各校按期完成学分互认试点工作。联系人：王堃、李喆、张赟、陈昇、赵玥。",
+    },
 ]
 
 

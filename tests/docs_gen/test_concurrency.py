@@ -13,7 +13,9 @@ from tests.docs_gen.conftest import BODY
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def test_two_hundred_documents_from_eight_threads_get_1_to_200_once(world_tx, settings, monkeypatch):
+def test_two_hundred_documents_from_eight_threads_get_1_to_200_once(
+    world_tx, settings, monkeypatch
+):
     # rendering is measured elsewhere; here only numbers matter
     monkeypatch.setattr(services, "_queue_render", lambda document: None)
     ensure_issuers()
@@ -21,7 +23,12 @@ def test_two_hundred_documents_from_eight_threads_get_1_to_200_once(world_tx, se
     signed = []
     for i in range(200):
         d = services.document_create(
-            issuer=world_tx.edu, kind="notice", title=f"获奖通知{i}", addressees=["各校"], body=BODY, actor=leader
+            issuer=world_tx.edu,
+            kind="notice",
+            title=f"获奖通知{i}",
+            addressees=["各校"],
+            body=BODY,
+            actor=leader,
         )
         services.document_sign_off(document=d, actor=leader)
         signed.append(d.pk)

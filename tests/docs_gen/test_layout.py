@@ -49,7 +49,21 @@ def one_page():
 @pytest.fixture(scope="module")
 def multi_page():
     return render_pdf(
-        snapshot(long=True, attachments=[{"title": "试点院校名单", "body": [{"type": "table", "header": ["序号", "学校"], "rows": [["1", "台州市第一职业技术学校"]]}]}])
+        snapshot(
+            long=True,
+            attachments=[
+                {
+                    "title": "试点院校名单",
+                    "body": [
+                        {
+                            "type": "table",
+                            "header": ["序号", "学校"],
+                            "rows": [["1", "台州市第一职业技术学校"]],
+                        }
+                    ],
+                }
+            ],
+        )
     )
 
 
@@ -140,11 +154,17 @@ def test_all_text_stays_inside_the_text_block(which, request):
 def test_body_is_16pt_on_a_grid_of_22_lines_of_28_characters(multi_page):
     with _open(multi_page) as pdf:
         page = pdf.pages[1]
-        body = [ln for ln in _lines(page) if "FandolFang" in ln[0]["fontname"] and round(ln[0]["size"]) == 16]
+        body = [
+            ln
+            for ln in _lines(page)
+            if "FandolFang" in ln[0]["fontname"] and round(ln[0]["size"]) == 16
+        ]
         tops = [ln[0]["top"] for ln in body]
         pitches = {round(b - a, 1) for a, b in zip(tops, tops[1:], strict=False)}
         assert pitches <= {29.0}, pitches
-        full = [ln for ln in body if ln[0]["x0"] == pytest.approx(TEXT_LEFT, abs=0.5) and len(ln) >= 27]
+        full = [
+            ln for ln in body if ln[0]["x0"] == pytest.approx(TEXT_LEFT, abs=0.5) and len(ln) >= 27
+        ]
         assert full and all(len(ln) <= 28 for ln in full)
         # paragraphs are indented two characters
         indented = [ln for ln in body if ln[0]["x0"] > TEXT_LEFT + 10]
@@ -159,7 +179,18 @@ def test_headings_use_hei_and_kai(one_page):
 
 
 def test_level_two_headings_use_kai():
-    pdf = render_pdf(snapshot(body=[{"type": "heading", "level": 2, "text": "（一）共享财政政策。", "rest": "按照规定执行。"}]))
+    pdf = render_pdf(
+        snapshot(
+            body=[
+                {
+                    "type": "heading",
+                    "level": 2,
+                    "text": "（一）共享财政政策。",
+                    "rest": "按照规定执行。",
+                }
+            ]
+        )
+    )
     with _open(pdf) as doc:
         kai = [c for c in doc.pages[0].chars if "Kai" in c["fontname"]]
         assert _text(kai) == "（一）共享财政政策。"
@@ -187,7 +218,13 @@ def test_the_colophon_ends_on_the_last_page_bottom_with_thick_and_thin_rules(whi
     with _open(request.getfixturevalue(which)) as pdf:
         last = pdf.pages[-1]
         rules = sorted(
-            (r for r in last.rects if r["width"] == pytest.approx(442.2, abs=0.5) and r["height"] < 1.2 and not _is_red(r)),
+            (
+                r
+                for r in last.rects
+                if r["width"] == pytest.approx(442.2, abs=0.5)
+                and r["height"] < 1.2
+                and not _is_red(r)
+            ),
             key=lambda r: r["top"],
         )
         assert len(rules) == 3
@@ -195,7 +232,9 @@ def test_the_colophon_ends_on_the_last_page_bottom_with_thick_and_thin_rules(whi
         assert rules[0]["height"] == pytest.approx(0.35 * MM, abs=0.05)
         assert rules[1]["height"] == pytest.approx(0.25 * MM, abs=0.05)
         assert rules[2]["height"] == pytest.approx(0.35 * MM, abs=0.05)
-        lines = _lines(last, size=lambda c: round(c["size"]) == 14, inside=lambda c: c["top"] < TEXT_BOTTOM)
+        lines = _lines(
+            last, size=lambda c: round(c["size"]) == 14, inside=lambda c: c["top"] < TEXT_BOTTOM
+        )
         texts = [_text(ln) for ln in lines]
         assert any(t.startswith("抄送：") for t in texts)
         printed = next(ln for ln in lines if _text(ln).endswith("印发"))
@@ -248,9 +287,13 @@ def test_every_font_is_embedded_and_no_glyph_is_missing(which, request, tmp_path
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
     if shutil.which("pdffonts"):
-        out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        ).stdout
         rows = out.splitlines()[2:]
-        assert rows and all(" yes " in r.split("Identity-H")[-1][:8] or r.split()[-5] == "yes" for r in rows), out
+        assert rows and all(
+            " yes " in r.split("Identity-H")[-1][:8] or r.split()[-5] == "yes" for r in rows
+        ), out
     with _open(pdf) as doc:
         for page in doc.pages:
             # a missing glyph shows as .notdef (cid 0) or a replacement char
@@ -278,7 +321,14 @@ def test_the_same_snapshot_gives_the_same_bytes(one_page):
 
 @pytest.mark.parametrize(
     "number,ok",
-    [("台教发〔2024〕3号", True), ("台政办发〔2022〕11号", True), ("台教发〔2024〕03号", False), ("台教发[2024]3号", False), ("台教发〔24〕3号", False), ("台教发〔2024〕第3号", False)],
+    [
+        ("台教发〔2024〕3号", True),
+        ("台政办发〔2022〕11号", True),
+        ("台教发〔2024〕03号", False),
+        ("台教发[2024]3号", False),
+        ("台教发〔24〕3号", False),
+        ("台教发〔2024〕第3号", False),
+    ],
 )
 def test_the_number_format(number, ok):
     assert bool(NUMBER_RE.match(number)) is ok
@@ -287,4 +337,9 @@ def test_the_number_format(number, ok):
 def test_long_titles_break_at_word_joints_as_a_trapezoid():
     lines = title_lines("台州市人民政府办公室关于印发台州市职技融通改革实施方案的通知")
     assert lines == ["台州市人民政府办公室关于印发", "台州市职技融通改革实施方案的通知"]
-    assert all(len(x) <= 20 for x in title_lines("台州市人力资源和社会保障局关于同意台州市第一职业技术学校加挂台州市第一技师学院牌子的批复"))
+    assert all(
+        len(x) <= 20
+        for x in title_lines(
+            "台州市人力资源和社会保障局关于同意台州市第一职业技术学校加挂台州市第一技师学院牌子的批复"
+        )
+    )

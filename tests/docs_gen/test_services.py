@@ -103,8 +103,13 @@ def test_series_and_issuers_count_separately(world, issuers):
     a = issued(world, issuers)
     b = issued(world, issuers, series="函")
     c = services.document_issue_for_decision(
-        issuer=world.hrss, kind="notice", title="通知", addressees=["各校"], body=BODY,
-        actor=world.hrss_leader, signer=world.hrss_leader,
+        issuer=world.hrss,
+        kind="notice",
+        title="通知",
+        addressees=["各校"],
+        body=BODY,
+        actor=world.hrss_leader,
+        signer=world.hrss_leader,
     )
     assert a.serial == b.serial == c.serial == 1
     assert "台教函〔" in b.number and c.number.startswith("台人社发〔")
@@ -131,8 +136,13 @@ def test_issue_for_decision_renders_and_audits_each_step(world, issuers):
 def test_the_signer_of_a_decision_must_lead_the_issuer(world, issuers):
     with pytest.raises(RuleViolation):
         services.document_issue_for_decision(
-            issuer=world.edu, kind="reply", title="批复", addressees=["x"], body=BODY,
-            actor=world.edu_handler, signer=world.hrss_leader,
+            issuer=world.edu,
+            kind="reply",
+            title="批复",
+            addressees=["x"],
+            body=BODY,
+            actor=world.edu_handler,
+            signer=world.hrss_leader,
         )
     assert not OfficialDocument.objects.exists()  # one transaction: nothing left behind
 
@@ -153,7 +163,7 @@ def test_a_render_failure_is_stored_and_can_be_retried(world, issuers, monkeypat
     def broken(snapshot, **kw):
         raise RuntimeError("字体缺失")
 
-    monkeypatch.setattr(docs_gen.rendering, "render_pdf", broken)
+    monkeypatch.setattr(docs_gen.rendering, "render_document", broken)
     document = issued(world, issuers)
     document.refresh_from_db()
     assert document.render_status == RenderStatus.FAILED
@@ -172,7 +182,12 @@ def test_an_issued_document_cannot_be_edited(world, issuers):
     document = issued(world, issuers)
     with pytest.raises(Conflict):
         services.document_update(
-            document=document, actor=world.edu_handler, kind="notice", title="改", addressees=["x"], body=BODY
+            document=document,
+            actor=world.edu_handler,
+            kind="notice",
+            title="改",
+            addressees=["x"],
+            body=BODY,
         )
 
 
@@ -201,7 +216,13 @@ def test_a_batch_issues_many_with_progress(world, issuers):
         batch = services.documents_issue_batch(
             documents=documents, actor=world.edu_handler, label="获奖通知"
         )
-    assert batch_progress(batch) == {"total": 3, "done": 3, "failed": 0, "queued": 0, "percent": 100}
+    assert batch_progress(batch) == {
+        "total": 3,
+        "done": 3,
+        "failed": 0,
+        "queued": 0,
+        "percent": 100,
+    }
     assert sorted(batch.documents.values_list("serial", flat=True)) == [1, 2, 3]
 
 
@@ -217,4 +238,10 @@ def test_the_demo_loader_creates_issuers_and_issued_documents(world):
     assert OfficialDocument.objects.filter(status=DocumentStatus.ISSUED).count() == 2
     from docs_gen.models import Issuer
 
-    assert set(Issuer.objects.values_list("code", flat=True)) >= {"台教", "台人社", "台财", "台发改", "台政办"}
+    assert set(Issuer.objects.values_list("code", flat=True)) >= {
+        "台教",
+        "台人社",
+        "台财",
+        "台发改",
+        "台政办",
+    }

@@ -22,8 +22,13 @@ def _issued(world):
 
 def _issue(world):
     return services.document_issue_for_decision(
-        issuer=world.edu, kind="notice", title="台州市教育局关于试点工作的通知",
-        addressees=["各校"], body=BODY, actor=world.edu_leader, signer=world.edu_leader,
+        issuer=world.edu,
+        kind="notice",
+        title="台州市教育局关于试点工作的通知",
+        addressees=["各校"],
+        body=BODY,
+        actor=world.edu_leader,
+        signer=world.edu_leader,
     )
 
 
@@ -55,7 +60,16 @@ def test_a_handler_drafts_through_the_form(world, issuers, login):
 
 def test_the_form_keeps_what_was_typed_and_names_the_field(world, issuers, login):
     client = login(world.edu_handler)
-    response = client.post("/docs/new/", {"issuer": str(world.edu.public_id), "kind": "notice", "title": "标题", "addressees": "", "body": "正文"})
+    response = client.post(
+        "/docs/new/",
+        {
+            "issuer": str(world.edu.public_id),
+            "kind": "notice",
+            "title": "标题",
+            "addressees": "",
+            "body": "正文",
+        },
+    )
     assert response.status_code == 200
     assert "主送机关" in response.content.decode()
     assert "正文" in response.content.decode()
@@ -63,7 +77,12 @@ def test_the_form_keeps_what_was_typed_and_names_the_field(world, issuers, login
 
 def test_staff_of_another_unit_get_404_on_drafts(world, issuers, login):
     document = services.document_create(
-        issuer=world.edu, kind="notice", title="草稿", addressees=["各校"], body=BODY, actor=world.edu_handler
+        issuer=world.edu,
+        kind="notice",
+        title="草稿",
+        addressees=["各校"],
+        body=BODY,
+        actor=world.edu_handler,
     )
     for outsider in (world.hrss_handler, world.school_handler):
         client = login(outsider)
@@ -76,7 +95,12 @@ def test_staff_of_another_unit_get_404_on_drafts(world, issuers, login):
 
 def test_sign_off_and_issue_through_the_pages(world, issuers, login):
     document = services.document_create(
-        issuer=world.edu, kind="notice", title="通知", addressees=["各校"], body=BODY, actor=world.edu_handler
+        issuer=world.edu,
+        kind="notice",
+        title="通知",
+        addressees=["各校"],
+        body=BODY,
+        actor=world.edu_handler,
     )
     login(world.edu_handler).post(f"/docs/{document.public_id}/submit/")
     response = login(world.edu_handler).post(f"/docs/{document.public_id}/sign/", follow=True)
@@ -107,7 +131,11 @@ def test_verify_compares_an_uploaded_file(world, issuers, client):
     url = f"/verify/{document.verification_code}/"
     ok = client.post(url, {"file": SimpleUploadedFile("a.pdf", genuine, "application/pdf")})
     assert "一致：" in ok.content.decode()
-    tampered = genuine.replace(b"/Producer", b"/Producex", 1) if b"/Producer" in genuine else genuine + b"\n%x"
+    tampered = (
+        genuine.replace(b"/Producer", b"/Producex", 1)
+        if b"/Producer" in genuine
+        else genuine + b"\n%x"
+    )
     bad = client.post(url, {"file": SimpleUploadedFile("a.pdf", tampered, "application/pdf")})
     assert "不一致" in bad.content.decode()
 
@@ -122,7 +150,12 @@ def test_verify_shows_revocation_and_unknown_codes_are_404(world, issuers, clien
 
 def test_a_draft_has_no_verification_page(world, issuers, client):
     document = services.document_create(
-        issuer=world.edu, kind="notice", title="草稿", addressees=["各校"], body=BODY, actor=world.edu_handler
+        issuer=world.edu,
+        kind="notice",
+        title="草稿",
+        addressees=["各校"],
+        body=BODY,
+        actor=world.edu_handler,
     )
     assert document.verification_code is None
 
