@@ -57,7 +57,7 @@ def plan_snapshot(*, mark_name: str = "台州市人民政府办公室", verifica
     table_rows = []
     last_measure = None
     for row in rows:
-        measure = row.measure if row.measure != last_measure else ""
+        measure = row.measure if row.measure != last_measure else None  # rowspan
         last_measure = row.measure
         table_rows.append([str(row.number), measure, row.content, row.responsible])
     return {

@@ -151,10 +151,26 @@ def _block_html(block: dict) -> str:
         widths = block.get("widths") or []
         cols = "".join(f'<col style="width:{w}%">' for w in widths)
         head = "".join(f"<th>{_text(h)}</th>" for h in header)
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{_text(str(c))}</td>" for c in row) + "</tr>"
-            for row in block.get("rows") or []
-        )
+        rows = block.get("rows") or []
+        # a cell that is None continues the cell above (rowspan), as the plan's
+        # 主要举措 column does
+        html_rows = []
+        for r, row in enumerate(rows):
+            cells = []
+            for col, cell in enumerate(row):
+                if cell is None:
+                    continue
+                span = 1
+                while (
+                    r + span < len(rows)
+                    and col < len(rows[r + span])
+                    and rows[r + span][col] is None
+                ):
+                    span += 1
+                attr = f' rowspan="{span}"' if span > 1 else ""
+                cells.append(f"<td{attr}>{_text(str(cell))}</td>")
+            html_rows.append("<tr>" + "".join(cells) + "</tr>")
+        rows = "".join(html_rows)
         thead = f"<thead><tr>{head}</tr></thead>" if header else ""
         return f'<table class="grid">{cols}{thead}<tbody>{rows}</tbody></table>'
     return f"<p>{_text(block.get('text', ''))}</p>"

@@ -55,7 +55,9 @@ def text_from_blocks(blocks: list[dict]) -> str:
     for block in blocks or []:
         if block.get("type") == "table":
             rows = [block.get("header") or [], *(block.get("rows") or [])]
-            out.append("\n".join(" | ".join(str(c) for c in row) for row in rows))
+            out.append(
+                "\n".join(" | ".join("" if c is None else str(c) for c in row) for row in rows)
+            )
         else:
             out.append((block.get("text") or "") + (block.get("rest") or ""))
     return "\n\n".join(out)

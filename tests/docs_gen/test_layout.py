@@ -343,3 +343,34 @@ def test_long_titles_break_at_word_joints_as_a_trapezoid():
             "台州市人力资源和社会保障局关于同意台州市第一职业技术学校加挂台州市第一技师学院牌子的批复"
         )
     )
+
+
+def test_the_gb2312_cuts_keep_cid_equal_to_glyph_id():
+    from fontTools.ttLib import TTFont
+
+    from docs_gen.fontcache import ensure_cuts
+
+    cuts = ensure_cuts()
+    assert set(cuts) == {"title", "song", "hei"}
+    for _family, _weight, path in cuts.values():
+        font = TTFont(path, lazy=True)
+        order = font.getGlyphOrder()
+        assert all(n == ".notdef" or n == f"cid{i:05d}" for i, n in enumerate(order))
+        assert ord("〔") in font.getBestCmap() and ord("融") in font.getBestCmap()
+
+
+def test_merged_table_cells_span_rows():
+    from docs_gen.rendering import render_html
+
+    html = render_html(
+        snapshot(
+            body=[
+                {
+                    "type": "table",
+                    "header": ["序号", "举措"],
+                    "rows": [["1", "甲"], ["2", None], ["3", "乙"]],
+                }
+            ]
+        )
+    )
+    assert '<td rowspan="2">甲</td>' in html
