@@ -403,10 +403,10 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
     lines = "".join(f"<p>{_text(line)}</p>" for line in title_lines(snapshot.get("title", "")))
     addressees = snapshot.get("addressees") or []
     to_html = f'<p class="to">{_text("，".join(addressees))}：</p>' if addressees else ""
-    attachments = snapshot.get("attachments") or []
-    enclosures = snapshot.get("enclosures") or []
     note_html = f'<p class="note">（{_text(snapshot["note"])}）</p>' if snapshot.get("note") else ""
 
+    if snapshot.get("format") == "letter":
+        return _letter_html(snapshot, fonts, mark, mark_size, number, lines, to_html, note_html)
     main = [
         '<div class="head">',
         f'<p class="mark" style="font-size:{mark_size:.2f}pt;height:{mark_size:.2f}pt;'
@@ -415,6 +415,15 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
         number_html,
         '<div class="redline"></div>',
         "</div>",
+    ]
+    main += _after_header(snapshot, fonts, lines, to_html, note_html)
+    return _page(snapshot, fonts, main)
+
+
+def _after_header(snapshot, fonts, lines, to_html, note_html) -> list[str]:
+    attachments = snapshot.get("attachments") or []
+    enclosures = snapshot.get("enclosures") or []
+    main = [
         f'<div class="title">{lines}</div>',
         to_html,
         _body_html(snapshot.get("body")),
@@ -446,11 +455,59 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
     colophon = _colophon(snapshot, fonts)
     if colophon:
         main.append(f'<p class="colophon-call">{colophon}</p>')
+    return main
+
+
+def _page(snapshot, fonts, main, extra_css: str = "") -> str:
     draft_class = ' class="draft"' if snapshot.get("draft") else ""
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{_text(snapshot.get('number') or '')} {_text(snapshot.get('title', ''))}</title>"
-        f"<style>{_css(fonts)}</style></head><body{draft_class}>{''.join(main)}</body></html>"
+        f"<style>{_css(fonts)}{extra_css}</style></head><body{draft_class}>{''.join(main)}</body></html>"
+    )
+
+
+LETTER_TOP = 30 * MM  # 信函格式: the mark's top edge from the page top
+LETTER_RULE_W = 170 * MM
+
+
+def _letter_html(snapshot, fonts, mark, mark_size, number, lines, to_html, note_html) -> str:
+    """信函格式 (GB/T 9704 §10.1): the issuer's name 30 mm from the page top, a red double
+    line (thick over thin) 4 mm below it and another (thin over thick) 20 mm above the
+    page bottom, both 170 mm long; the number flush right under the upper line; no page
+    number on the first page."""
+    drop = _drop(fonts, "mark", mark_size)
+    head = [
+        '<div class="letter-head">',
+        f'<p class="mark" style="font-size:{mark_size:.2f}pt;height:{mark_size:.2f}pt;'
+        f'top:-{drop:.2f}pt">{_text(mark)}</p>',
+        '<div class="double double--top"><i class="thick"></i><i class="thin"></i></div>',
+        f'<p class="letter-number">{_text(number)}</p>',
+        "</div>",
+    ]
+    side = (LETTER_RULE_W - TEXT_W) / 2
+    css = f"""
+@page :first {{
+  @bottom-right {{ content: none; }}
+  @bottom-left {{ content: none; }}
+  /* the lower double line, thin over thick, its bottom 20 mm above the page's bottom */
+  @bottom-center {{ content: ""; width: {LETTER_RULE_W:.3f}pt; height: 1pt;
+    margin-top: {PAGE_H - 20 * MM - (TOP + TEXT_H) - 3:.3f}pt; margin-bottom: auto;
+    border-top: 0.5pt solid {RED}; border-bottom: 1.5pt solid {RED}; }}
+}}
+.letter-head {{ margin-top: {LETTER_TOP - TOP:.3f}pt; }}
+.double {{ width: {LETTER_RULE_W:.3f}pt; margin-left: -{side:.3f}pt; }}
+.double i {{ display: block; background: {RED}; }}
+.double .thick {{ height: 1.5pt; }}
+.double .thin {{ height: 0.5pt; }}
+.double--top {{ margin-top: 4mm; }}
+.double--top .thick {{ margin-bottom: 1pt; }}
+.letter-number {{ text-align: right; text-indent: 0; letter-spacing: 0; line-height: {BODY}pt;
+  margin-top: {BODY * 7 / 8:.3f}pt; }}
+.letter-head + .title {{ margin-top: {2 * LINE - (LINE - TITLE) / 2:.3f}pt; }}
+"""
+    return _page(
+        snapshot, fonts, head + _after_header(snapshot, fonts, lines, to_html, note_html), css
     )
 
 

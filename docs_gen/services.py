@@ -159,6 +159,7 @@ def document_snapshot(document: OfficialDocument, *, draft: bool = False) -> dic
             "url": verify_url(document.verification_code),
         },
         "draft": draft,
+        "format": "letter" if document.kind == DocumentKind.LETTER else "standard",
     }
 
 

@@ -374,3 +374,41 @@ def test_merged_table_cells_span_rows():
         )
     )
     assert '<td rowspan="2">甲</td>' in html
+
+
+@pytest.fixture(scope="module")
+def letter_pdf():
+    return render_pdf(
+        snapshot(
+            long=True,
+            mark="台州市教育局",
+            format="letter",
+            title="台州市教育局关于商请支持试点工作的函",
+        )
+    )
+
+
+def test_a_letter_has_its_own_header_and_no_first_page_number(letter_pdf):
+    with _open(letter_pdf) as pdf:
+        first = pdf.pages[0]
+        mark = [c for c in first.chars if _is_red(c)]
+        assert min(c["top"] for c in mark) == pytest.approx(30 * MM, abs=TOL)
+        red = [r for r in first.rects if _is_red(r)]
+        assert all(r["width"] == pytest.approx(170 * MM, abs=0.5) for r in red)
+        upper = min(r["top"] for r in red)
+        assert upper - max(c["bottom"] for c in mark) == pytest.approx(4 * MM, abs=TOL)
+        lower = max(r["bottom"] for r in red)
+        assert first.height - lower == pytest.approx(20 * MM, abs=TOL)
+        assert not _page_number_chars(first)
+        assert _text(_page_number_chars(pdf.pages[1])).replace(" ", "") == "—2—"
+
+
+def test_an_upward_document_names_its_signer_in_kai():
+    pdf = render_pdf(snapshot(signer="王志强"))
+    with _open(pdf) as doc:
+        page = doc.pages[0]
+        line = next(ln for ln in _lines(page) if "签发人" in _text(ln))
+        assert line[0]["x0"] == pytest.approx(TEXT_LEFT + 15.79, abs=TOL)  # number, 一字 indent
+        kai = [c for c in line if "Kai" in c["fontname"]]
+        assert _text(kai) == "王志强"
+        assert kai[-1]["x1"] == pytest.approx(TEXT_RIGHT - 15.79, abs=TOL)
