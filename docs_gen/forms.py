@@ -8,7 +8,8 @@ from .text import attachments_from_text, blocks_from_text, text_from_attachments
 
 
 def _split_names(value: str) -> list[str]:
-    return [p.strip() for p in re.split(r"[，,、；;\n]+", value or "") if p.strip()]
+    """Bodies are separated by ， ; or new lines; 、 stays inside a name ("各县（市、区）…")."""
+    return [p.strip() for p in re.split(r"[，,；;\n]+", value or "") if p.strip()]
 
 
 class DocumentForm(forms.Form):

@@ -306,6 +306,7 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
   letter-spacing: 0; margin-top: {2 * LINE - hl_title:.3f}pt; }}
 .title p, .att-title p, .enc-title p {{ text-indent: 0; text-align: center; letter-spacing: 0;
   position: relative; top: -{_drop(fonts, "title", TITLE):.3f}pt; }}
+.h {{ break-after: avoid; page-break-after: avoid; }}  /* a heading keeps its text */
 .h1 .ht, .att-label {{ position: relative; top: -{_drop(fonts, "hei", BODY):.3f}pt; }}
 .h2 .ht {{ position: relative; top: -{_drop(fonts, "kai", BODY):.3f}pt; }}
 .to {{ text-indent: 0; margin-top: {LINE - hl_title - hl_body:.3f}pt; }}

@@ -20,6 +20,20 @@ from .rendering import render_html, render_pdf
 from .selectors import batch_progress, documents_for, documents_search
 
 
+ACTION_LABELS = {
+    "docs.create": "起草",
+    "docs.update": "修改",
+    "docs.submit": "送签",
+    "docs.return": "退回修改",
+    "docs.sign_off": "签发",
+    "docs.issue": "编号印发",
+    "docs.rendered": "生成 PDF",
+    "docs.render_failed": "PDF 生成失败",
+    "docs.render_retry": "重新生成 PDF",
+    "docs.revoke": "作废",
+}
+
+
 def _document(request, public_id) -> OfficialDocument:
     return get_visible_or_404(request.user, documents_for(request.user), public_id=public_id)
 
@@ -107,7 +121,9 @@ def document_detail(request, public_id):
     member = user.is_superuser or is_member(user, unit)
     leader = user.is_superuser or is_member(user, unit, (Role.LEADER,))
     head = leader or is_member(user, unit, (Role.HEAD,))
-    history = AuditEntry.objects.for_object(document).order_by("created_at", "id")
+    history = list(AuditEntry.objects.for_object(document).order_by("created_at", "id"))
+    for entry in history:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
     return render(
         request,
         "docs_gen/detail.html",

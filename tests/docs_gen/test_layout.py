@@ -412,3 +412,18 @@ def test_an_upward_document_names_its_signer_in_kai():
         kai = [c for c in line if "Kai" in c["fontname"]]
         assert _text(kai) == "王志强"
         assert kai[-1]["x1"] == pytest.approx(TEXT_RIGHT - 15.79, abs=TOL)
+
+
+def test_a_heading_never_ends_a_page_without_its_text():
+    from docs_gen.text import blocks_from_text
+
+    body = blocks_from_text(
+        "为做好2024年技能大赛备赛工作，现将有关事项通知如下。\n\n一、时间安排\n\n（一）报名。各校于6月30日前报名。\n\n二、工作要求\n\n各校要高度重视，精心组织。"
+    )
+    pdf = render_pdf(snapshot(title="台州市教育局关于做好2024年技能大赛备赛工作的通知", body=body))
+    with _open(pdf) as doc:
+        for page in doc.pages:
+            texts = [_text(ln) for ln in _lines(page, inside=lambda c: c["top"] < TEXT_BOTTOM)]
+            if "二、工作要求" in texts:
+                assert texts.index("二、工作要求") < len(texts) - 1
+                assert "各校要高度重视，精心组织。" in texts

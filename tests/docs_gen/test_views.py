@@ -44,7 +44,7 @@ def test_a_handler_drafts_through_the_form(world, issuers, login):
             "body": "现将有关事项通知如下。\n\n一、工作任务\n\n（一）统筹推进。按计划推进。\n\n1.按时报送。",
             "attachments": "附件：试点名单\n序号 | 学校\n1 | 一职",
             "note": "此件公开发布",
-            "cc": "市人力社保局、市财政局",
+            "cc": "市人力社保局，市财政局",
         },
     )
     assert response.status_code == 302
@@ -53,6 +53,7 @@ def test_a_handler_drafts_through_the_form(world, issuers, login):
     assert document.body[2]["rest"] == "按计划推进。"
     assert document.attachments[0]["body"][0]["type"] == "table"
     assert document.cc == ["市人力社保局", "市财政局"]
+    assert document.addressees == ["各县（市、区）教育局", "市直各职业院校"]
     assert client.get(f"/docs/{document.public_id}/preview/").status_code == 200
     pdf = client.get(f"/docs/{document.public_id}/pdf/")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
