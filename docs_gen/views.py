@@ -19,7 +19,6 @@ from .models import DocumentKind, DocumentStatus, IssueBatch, Issuer, OfficialDo
 from .rendering import render_html, render_pdf
 from .selectors import batch_progress, documents_for, documents_search
 
-
 ACTION_LABELS = {
     "docs.create": "起草",
     "docs.update": "修改",
