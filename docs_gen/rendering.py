@@ -81,6 +81,40 @@ def _family(fonts, role) -> str:
 
 # --- title breaking ---------------------------------------------------------------
 _BREAK_AFTER = ("关于", "印发", "转发", "批转", "公布", "开展", "做好", "进一步", "办公室")
+# words a title line must not split (the plan's own terms and the usual title words)
+_WHOLE_WORDS = (
+    "职技融通",
+    "职业院校",
+    "技工院校",
+    "技师学院",
+    "高职院校",
+    "中职学校",
+    "职业教育",
+    "技能大赛",
+    "重点任务",
+    "实施方案",
+    "改革",
+    "试点",
+    "工作",
+    "推进",
+    "情况",
+    "名单",
+    "第一季度",
+    "第二季度",
+    "第三季度",
+    "第四季度",
+    "人民政府",
+    "办公室",
+    "教育局",
+    "人力资源",
+    "社会保障",
+    "财政局",
+    "发展改革",
+    "领导小组",
+    "学徒制",
+    "评选",
+    "认定",
+)
 _BREAK_BEFORE = ("关于", "的通知", "的批复", "的决定", "的通报", "的公示", "的函", "的意见")
 
 
@@ -107,6 +141,12 @@ def title_lines(title: str, *, per_line: int = 20) -> list[str]:
                 s -= 6
             if any(title[c:].startswith(w) for w in _BREAK_BEFORE):
                 s -= 5
+            for word in _WHOLE_WORDS:
+                start = title.find(word)
+                while start != -1:
+                    if start < c < start + len(word):
+                        s += 25
+                    start = title.find(word, start + 1)
             if title[c - 1].isdigit() and (title[c].isdigit() or title[c] in "年月日号届"):
                 s += 40  # never split 2024年
             if title[c - 1] in "，、" or title[c] in "，、。":
@@ -391,7 +431,7 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
     """The document as a standalone HTML page (preview, and the PDF's source)."""
     fonts = {**configured_fonts(), **(fonts or {})}
     mark = snapshot.get("mark") or ""
-    mark_size = min(56.0, 0.96 * TEXT_W / max(len(mark), 1))
+    mark_size, mark_scale = mark_metrics(mark)
     number = snapshot.get("number") or "〔待编号〕"
     signer = snapshot.get("signer") or ""
     if signer:
@@ -407,12 +447,18 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
     note_html = f'<p class="note">（{_text(snapshot["note"])}）</p>' if snapshot.get("note") else ""
 
     if snapshot.get("format") == "letter":
-        return _letter_html(snapshot, fonts, mark, mark_size, number, lines, to_html, note_html)
+        return _letter_html(
+            snapshot,
+            fonts,
+            _mark_html(mark, mark_size, mark_scale, fonts),
+            number,
+            lines,
+            to_html,
+            note_html,
+        )
     main = [
         '<div class="head">',
-        f'<p class="mark" style="font-size:{mark_size:.2f}pt;height:{mark_size:.2f}pt;'
-        f'top:-{_drop(fonts, "mark", mark_size):.2f}pt">'
-        f"{_text(mark)}</p>",
+        _mark_html(mark, mark_size, mark_scale, fonts),
         number_html,
         '<div class="redline"></div>',
         "</div>",
@@ -472,16 +518,38 @@ LETTER_TOP = 30 * MM  # 信函格式: the mark's top edge from the page top
 LETTER_RULE_W = 170 * MM
 
 
-def _letter_html(snapshot, fonts, mark, mark_size, number, lines, to_html, note_html) -> str:
+def mark_metrics(mark: str) -> tuple[float, float]:
+    """(font size, horizontal scale) of the red mark: as large as fits the text block up
+    to 56 pt; a long name keeps at least 30 pt and is narrowed instead, as printers do."""
+    n = max(len(mark), 1)
+    fit = 0.96 * TEXT_W / n
+    if fit >= 30:
+        return min(56.0, fit), 1.0
+    return 30.0, fit / 30.0
+
+
+def _mark_html(mark, size, scale, fonts) -> str:
+    transform = ""
+    if scale < 1:  # a box as wide as the unscaled name, centred on the text block, narrowed
+        width = len(mark) * size
+        transform = (
+            f"width:{width:.2f}pt;margin-left:{(TEXT_W - width) / 2:.2f}pt;"
+            f"transform:scaleX({scale:.4f});transform-origin:50% 0;"
+        )
+    return (
+        f'<p class="mark" style="font-size:{size:.2f}pt;height:{size:.2f}pt;'
+        f'top:-{_drop(fonts, "mark", size):.2f}pt;{transform}">{_text(mark)}</p>'
+    )
+
+
+def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html) -> str:
     """信函格式 (GB/T 9704 §10.1): the issuer's name 30 mm from the page top, a red double
     line (thick over thin) 4 mm below it and another (thin over thick) 20 mm above the
     page bottom, both 170 mm long; the number flush right under the upper line; no page
     number on the first page."""
-    drop = _drop(fonts, "mark", mark_size)
     head = [
         '<div class="letter-head">',
-        f'<p class="mark" style="font-size:{mark_size:.2f}pt;height:{mark_size:.2f}pt;'
-        f'top:-{drop:.2f}pt">{_text(mark)}</p>',
+        mark_html,
         '<div class="double double--top"><i class="thick"></i><i class="thin"></i></div>',
         f'<p class="letter-number">{_text(number)}</p>',
         "</div>",

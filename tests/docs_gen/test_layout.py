@@ -68,6 +68,17 @@ def multi_page():
 
 
 @pytest.fixture(scope="module")
+def long_mark():
+    return render_pdf(
+        snapshot(
+            mark="台州市职技融通改革工作领导小组办公室文件",
+            issuer_name="台州市职技融通改革工作领导小组办公室",
+            number="台职技融通办发〔2024〕1号",
+        )
+    )
+
+
+@pytest.fixture(scope="module")
 def plan_pdf():
     return render_pdf(plan_snapshot())
 
@@ -112,7 +123,7 @@ def test_the_page_is_a4(one_page):
             assert page.height == pytest.approx(841.89, abs=0.5)
 
 
-@pytest.mark.parametrize("which", ["one_page", "multi_page", "plan_pdf"])
+@pytest.mark.parametrize("which", ["one_page", "multi_page", "plan_pdf", "long_mark"])
 def test_the_header_sits_where_the_standard_puts_it(which, request):
     with _open(request.getfixturevalue(which)) as pdf:
         page, mark, number, red_rules = _header(pdf)
@@ -140,7 +151,7 @@ def test_the_header_sits_where_the_standard_puts_it(which, request):
             assert mid == pytest.approx((TEXT_LEFT + TEXT_RIGHT) / 2, abs=TOL)
 
 
-@pytest.mark.parametrize("which", ["one_page", "multi_page", "plan_pdf"])
+@pytest.mark.parametrize("which", ["one_page", "multi_page", "plan_pdf", "long_mark"])
 def test_all_text_stays_inside_the_text_block(which, request):
     with _open(request.getfixturevalue(which)) as pdf:
         for page in pdf.pages:
