@@ -243,7 +243,7 @@ def _signature(snapshot: dict, fonts) -> str:
     # the date keeps a 4-character right indent; the name is centred over the date
     # unless it is so long that it would cross the text block's right edge
     date_w = sum(BODY / 2 if ch.isdigit() else BODY for ch in when) + len(when) * TRACKING
-    name_w = len(name) * PITCH
+    name_w = len(name) * BODY  # .sign-name has no tracking
     centre_from_right = 4 * PITCH + date_w / 2
     if centre_from_right < name_w / 2:
         centre_from_right = name_w / 2
@@ -358,7 +358,7 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
 .sign {{ position: relative; height: {3 * LINE:.3f}pt; break-before: avoid;
   page-break-before: avoid; break-inside: avoid; }}
 .sign-anchor {{ position: absolute; top: 0; width: 0; height: 100%; }}
-.sign-name, .sign-date {{ position: absolute; left: -120pt; width: 240pt; text-align: center;
+.sign-name, .sign-date {{ position: absolute; left: -220pt; width: 440pt; text-align: center;
   white-space: nowrap; letter-spacing: 0; }}
 .sign-name {{ top: {LINE:.3f}pt; }}
 .sign-date {{ top: {2 * LINE:.3f}pt; }}

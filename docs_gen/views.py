@@ -1,7 +1,6 @@
 """Pages for official documents. Thin: look up through the access helper, call a service."""
 
 import hashlib
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
