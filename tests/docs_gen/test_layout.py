@@ -292,6 +292,38 @@ def test_plan_has_its_full_text_and_the_seventeen_task_annex(plan_pdf):
     assert "2022年4月11日印发" in text
 
 
+def _embedded_cmaps(pdf_bytes) -> dict[str, set[int]]:
+    """BaseFont name -> code points its embedded program maps (its cmap)."""
+    import pypdf
+    from fontTools.ttLib import TTFont
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    cmaps = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+            name = str(font["/BaseFont"]).lstrip("/")
+            if name not in cmaps:
+                program = TTFont(io.BytesIO(stream.get_object().get_data()))
+                cmaps[name] = set(program.getBestCmap() or {})
+    return cmaps
+
+
+@pytest.mark.parametrize("which", ["one_page", "plan_pdf"])
+def test_every_character_is_drawn_by_a_font_that_has_it(which, request):
+    pdf = request.getfixturevalue(which)
+    cmaps = _embedded_cmaps(pdf)
+    with _open(pdf) as doc:
+        for page in doc.pages:
+            for c in page.chars:
+                if c["text"].isspace():
+                    continue
+                assert ord(c["text"]) in cmaps[c["fontname"]], (c["text"], c["fontname"])
+
+
 @pytest.mark.parametrize("which", ["one_page", "plan_pdf"])
 def test_every_font_is_embedded_and_no_glyph_is_missing(which, request, tmp_path):
     pdf = request.getfixturevalue(which)

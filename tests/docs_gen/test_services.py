@@ -245,3 +245,14 @@ def test_the_demo_loader_creates_issuers_and_issued_documents(world):
         "台发改",
         "台政办",
     }
+
+
+def test_a_leader_finds_drafts_to_sign_in_the_inbox(world, issuers):
+    from docs_gen.inbox import document_inbox
+
+    document = draft(world)
+    services.document_submit(document=document, actor=world.edu_handler)
+    rows = document_inbox(world.edu_leader)
+    assert [r.subject for r in rows] == [document.title]
+    assert document_inbox(world.hrss_leader) == []
+    assert document_inbox(world.edu_handler) == []
