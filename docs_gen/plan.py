@@ -93,3 +93,68 @@ def plan_snapshot(*, mark_name: str = "台州市人民政府办公室", verifica
         "verification": verification,
         "draft": False,
     }
+
+
+def plan_document_ensure():
+    """The plan as an issued document of 台州市人民政府办公室 (idempotent), rendered, so that
+    its PDF carries a verification code like any document issued here.
+
+    Its number was given in 2022, outside this system: it is recorded as serial 11 of
+    台政办发 2022, which no counter of a later year can reach (numbers run per year).
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from workflows.services import audit_record
+
+    from . import services
+    from .demo import GOV_OFFICE_CODE, ensure_issuers
+    from .models import DocumentKind, DocumentStatus, OfficialDocument, RenderStatus
+
+    issuer = ensure_issuers()[GOV_OFFICE_CODE]
+    with transaction.atomic():
+        document = (
+            OfficialDocument.objects.select_for_update()
+            .filter(issuer=issuer, series="发", year=2022, serial=11)
+            .first()
+        )
+        if document is None:
+            code = services._new_code()
+            snapshot = plan_snapshot(
+                mark_name=issuer.mark_name,
+                verification={
+                    "code": f"{code[:4]}-{code[4:]}",
+                    "url": services.verify_url(code),
+                },
+            )
+            document = OfficialDocument.objects.create(
+                issuer=issuer,
+                kind=DocumentKind.NOTICE,
+                series="发",
+                year=2022,
+                serial=11,
+                number=PLAN_NUMBER,
+                title=PLAN_TITLE.replace("\n", ""),
+                addressees=snapshot["addressees"],
+                body=snapshot["body"],
+                attachments=snapshot["attachments"],
+                cc=snapshot["cc"],
+                note=snapshot["note"],
+                status=DocumentStatus.ISSUED,
+                issued_on="2022-04-08",
+                print_date="2022-04-11",
+                issued_at=timezone.now(),
+                verification_code=code,
+                render_status=RenderStatus.QUEUED,
+                snapshot=snapshot,
+            )
+            audit_record(
+                actor=None,
+                action="docs.register",
+                obj=document,
+                unit=issuer.unit,
+                note="台政办发〔2022〕11号：系统外印发，登记其编号与全文",
+            )
+    if document.render_status != RenderStatus.DONE:
+        document = services.document_render(document_id=document.pk)
+    return document
