@@ -78,7 +78,7 @@ def plan_snapshot(*, mark_name: str = "台州市人民政府办公室", verifica
                         "type": "table",
                         "header": ["序号", "主要举措", "主要内容", "责任单位"],
                         "rows": table_rows,
-                        "widths": [8, 16, 50, 26],
+                        "widths": [9, 15, 50, 26],
                     }
                 ],
             }

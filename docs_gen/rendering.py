@@ -376,7 +376,7 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
 table.grid {{ width: 100%; border-collapse: collapse; margin: {LINE / 2:.3f}pt 0;
   font-size: {SMALL}pt; line-height: 1.45; }}
 table.grid th {{ {_family(fonts, "hei")} font-size: {SMALL}pt; }}
-table.grid th, table.grid td {{ border: 0.75pt solid #000; padding: 2pt 4pt;
+table.grid th, table.grid td {{ border: 0.75pt solid #000; padding: 2pt 3pt;
   vertical-align: middle; text-align: left; }}
 table.grid td:first-child, table.grid th {{ text-align: center; }}
 .colophon {{ float: footnote; font-size: {SMALL}pt; line-height: {LINE:.4f}pt;
