@@ -24,6 +24,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 VERSION = "1"
+_FAILED: set[Path] = set()
 NOTO = "/usr/share/fonts/opentype/noto"
 
 # role -> (source file, index in the collection, family, PostScript name, weight)
@@ -125,9 +126,11 @@ def ensure_cuts(*, build: bool = True) -> dict[str, tuple[str, int, Path]]:
     found = {}
     for role, (source, index, family, ps_name, weight) in CUTS.items():
         path = cut_path(role)
-        if not path.exists() and build and Path(source).exists():
+        if not path.exists() and build and Path(source).exists() and path not in _FAILED:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                if not os.access(path.parent, os.W_OK):
+                    raise PermissionError(f"{path.parent} is not writable")
                 data = build_cut(source, index, family, ps_name, weight)
                 with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
                     tmp.write(data)
@@ -135,6 +138,7 @@ def ensure_cuts(*, build: bool = True) -> dict[str, tuple[str, int, Path]]:
                 os.replace(tmp.name, path)  # atomic: two workers may build at once
                 log.info("built %s", path)
             except Exception:  # noqa: BLE001 - the full faces still work, only larger
+                _FAILED.add(path)  # not again in this process
                 log.warning("could not build the GB 2312 cut of %s", source, exc_info=True)
         if path.exists():
             found[role] = (family, weight, path)
