@@ -200,6 +200,16 @@ def bench_celery() -> None:
         sizes = [d.pdf.size for d in ok]
         pages = sum(d.page_count or 0 for d in ok)
         q = statistics.quantiles(latencies, n=20)
+        from workflows.models import AuditEntry
+
+        worker_seconds = [
+            e.after["seconds"]
+            for e in AuditEntry.objects.filter(
+                action="docs.rendered", object_id__in=[str(i) for i in ids]
+            )
+            if e.after and "seconds" in e.after
+        ]
+        wq = statistics.quantiles(worker_seconds, n=20)
         print(
             "celery, 2 worker processes on Redis (real pipeline: number, audit, render task on commit)"
         )
@@ -208,6 +218,10 @@ def bench_celery() -> None:
         )
         print(f"  wall            {wall:.2f} s from issue to the last PDF")
         print(f"  documents/s     {len(ok) / wall:.2f}; pages/second {pages / wall:.2f}")
+        print(
+            f"  render in task  p50 {statistics.median(worker_seconds):.3f} s, "
+            f"p95 {wq[18]:.3f} s per document (timed inside the worker)"
+        )
         print(
             f"  service time    {2 * wall / len(ok):.3f} s per document per worker (2 × wall / N)"
         )

@@ -13,6 +13,7 @@ Rules:
 
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -493,7 +494,9 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
                 return document
             if document.render_status == RenderStatus.DONE and document.pdf:
                 return document
+            started = time.perf_counter()
             pdf, pages = rendering.render_document(document.snapshot)
+            seconds = round(time.perf_counter() - started, 3)
             digest = hashlib.sha256(pdf).hexdigest()
             name = f"{document.public_id}.pdf"
             document.pdf.save(name, ContentFile(pdf), save=False)
@@ -509,7 +512,7 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
                 action="docs.rendered",
                 obj=document,
                 unit=document.issuer.unit,
-                after={"sha256": digest},
+                after={"sha256": digest, "pages": pages, "seconds": seconds},
             )
             return document
     except Exception as exc:  # noqa: BLE001 - any failure is stored for staff to see
