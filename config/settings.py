@@ -232,12 +232,30 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Run in order by `manage.py load_demo`, after the units and people.
 DEMO_LOADERS = [
     "tasks_registry.services.registry_load",
+    "docs_gen.demo.load_demo_documents",
     "tasks_registry.demo.load_demo_supervision",
     "approvals.dual_plaque.demo.load_demo_applications",
 ]
+
+# --- official documents (docs_gen) ---------------------------------------------------
+# Where the QR code on an issued PDF points: the public /verify/<code>/ page.
+DOCS_PUBLIC_BASE_URL = env_str("DOCS_PUBLIC_BASE_URL", "http://localhost:8000")
+# A licensed deployment may swap the free faces, e.g. DOCS_FONT_TITLE="方正小标宋简体"
+# and DOCS_FONT_BODY="仿宋_GB2312" (docs/GBT9704.md); each keeps the free face as
+# per-character fallback.
+DOCS_FONT_OVERRIDES = {
+    role: env_str(f"DOCS_FONT_{role.upper()}")
+    for role in ("title", "mark", "body", "hei", "kai", "song")
+    if env_str(f"DOCS_FONT_{role.upper()}")
+}

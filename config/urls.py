@@ -6,6 +6,8 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.urls import Site
 
 from approvals.urls import ApplicationsApp
+from docs_gen.urls import DocumentsApp
+from docs_gen.urls import public_urlpatterns as docs_public_urls
 from tasks_registry.urls import DashboardApp, KeyTasksApp
 from workflows import views as workflow_views
 from workflows.forms import LoginForm
@@ -13,7 +15,7 @@ from workflows.urls import WorkbenchApp
 
 site = Site(
     title=settings.SITE_TITLE,
-    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp()],
+    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp(), DocumentsApp()],
 )
 
 urlpatterns = [
@@ -31,6 +33,7 @@ urlpatterns = [
     path("home/", workflow_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("public/notices/", include("approvals.public_urls")),
+    *docs_public_urls,
     path("", workflow_views.home, name="root"),
     path("", site.urls),
 ]

@@ -1,0 +1,241 @@
+"""Benchmark: 50 two-page notices, in one process and through two Celery workers.
+
+    .venv/bin/python bench/bench_docs.py                  # in-process only
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhiji_docs \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/11 .venv/bin/python bench/bench_docs.py
+
+Prints p50 / p95 seconds per document, pages per second and mean file size.
+Target on a 2-core machine: ≤ 0.35 s and ≤ 200 KB per two-page notice.
+The Celery part issues 50 real documents (number registry, audit, render task
+queued on commit) and waits until two worker processes have rendered them all;
+it needs PostgreSQL and Redis and is skipped otherwise.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from docs_gen.rendering import render_document, render_pdf  # noqa: E402
+
+N = 50
+PARAGRAPH = (
+    "各地各校要高度重视职技融通改革试点工作，加强组织领导，细化工作措施，"
+    "按照学分互认、证书互通、资源共享的要求，确保各项任务落到实处，并按时报送工作进展情况。"
+)
+
+
+def notice_body(i: int) -> list[dict]:
+    body = [
+        {
+            "type": "paragraph",
+            "text": f"根据《台州市职技融通改革实施方案》要求，现将第{i}批试点工作有关事项通知如下。",
+        },
+        {"type": "heading", "level": 1, "text": "一、工作任务"},
+    ]
+    body += [{"type": "paragraph", "text": PARAGRAPH} for _ in range(3)]
+    body += [
+        {"type": "heading", "level": 2, "text": "（一）保障措施。", "rest": "各校要落实经费保障。"}
+    ]
+    body += [{"type": "paragraph", "text": PARAGRAPH} for _ in range(3)]
+    return body
+
+
+def snapshot(i: int) -> dict:
+    return {
+        "mark": "台州市教育局文件",
+        "number": f"台教发〔2024〕{i}号",
+        "title": f"台州市教育局关于做好第{i}批职技融通改革试点工作的通知",
+        "addressees": ["各县（市、区）教育局", "市直各职业院校"],
+        "body": notice_body(i),
+        "attachments": [],
+        "issuer_name": "台州市教育局",
+        "date": "2024-06-01",
+        "seal": True,
+        "note": "此件公开发布",
+        "cc": ["市人力社保局", "市财政局"],
+        "printer": "台州市教育局办公室",
+        "print_date": "2024-06-02",
+        "verification": {
+            "code": f"BNCH-{i:04d}",
+            "url": f"http://localhost:8000/verify/BNCH{i:04d}/",
+        },
+    }
+
+
+def report(label: str, seconds: list[float], pages: int, sizes: list[int], wall: float) -> None:
+    q = statistics.quantiles(seconds, n=20) if len(seconds) > 1 else seconds * 19
+    print(f"{label}")
+    print(
+        f"  documents       {len(seconds)}  ({pages} pages, {pages / len(seconds):.2f} per document)"
+    )
+    print(f"  p50 s/document  {statistics.median(seconds):.3f}")
+    print(f"  p95 s/document  {q[18]:.3f}")
+    print(f"  pages/second    {pages / wall:.2f}  (wall {wall:.2f} s)")
+    print(
+        f"  mean size       {statistics.mean(sizes) / 1024:.1f} KB  (max {max(sizes) / 1024:.1f} KB)"
+    )
+
+
+def bench_in_process() -> None:
+    t = time.perf_counter()
+    render_pdf(snapshot(0))
+    print(f"warm-up (fonts loaded once per process): {time.perf_counter() - t:.2f} s")
+    seconds, sizes, pages = [], [], 0
+    start = time.perf_counter()
+    for i in range(1, N + 1):
+        t = time.perf_counter()
+        pdf, count = render_document(snapshot(i))
+        seconds.append(time.perf_counter() - t)
+        sizes.append(len(pdf))
+        pages += count
+    report("in-process (one core)", seconds, pages, sizes, time.perf_counter() - start)
+
+
+def _wait(model, status, ids, timeout=600):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if not model.objects.filter(pk__in=ids, render_status=status.QUEUED).exists():
+            return
+        time.sleep(0.1)
+
+
+def bench_celery() -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"):
+        print("celery: skipped (set DATABASE_URL to PostgreSQL and CELERY_BROKER_URL to Redis)")
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        print("celery: skipped (CELERY_TASK_ALWAYS_EAGER is on)")
+        return
+    from django.core.management import call_command
+
+    from docs_gen import services
+    from docs_gen.demo import ensure_issuers
+    from docs_gen.models import OfficialDocument, RenderStatus  # noqa: F401
+    from tests.factories import member
+    from workflows.models import Role
+
+    call_command("migrate", verbosity=0)
+    issuer = ensure_issuers()["edu"]
+    leader = member(issuer.unit, Role.LEADER, username="bench-edu-leader")
+    drafts = []
+    for i in range(1, N + 1):
+        s = snapshot(i)
+        d = services.document_create(
+            issuer=issuer.unit,
+            kind="notice",
+            title=s["title"],
+            addressees=s["addressees"],
+            body=s["body"],
+            cc=s["cc"],
+            note=s["note"],
+            actor=leader,
+            series="bench",
+        )
+        services.document_sign_off(document=d, actor=leader)
+        drafts.append(d)
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false"}
+    workers = [
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "config",
+                "worker",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+                "-n",
+                f"bench{k}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for k in (1, 2)
+    ]
+    try:
+        # warm-up: each worker loads its fonts on its first document
+        warm = []
+        for i in range(2):
+            d = services.document_create(
+                issuer=issuer.unit,
+                kind="notice",
+                title=f"预热{i}",
+                addressees=["各校"],
+                body=notice_body(0),
+                actor=leader,
+                series="bench",
+            )
+            services.document_sign_off(document=d, actor=leader)
+            warm.append(services.document_issue(document=d, actor=leader).pk)
+        _wait(OfficialDocument, RenderStatus, warm)
+        start = time.perf_counter()
+        batch = services.documents_issue_batch(documents=drafts, actor=leader, label="bench")
+        issued_in = time.perf_counter() - start
+        ids = list(batch.documents.values_list("pk", flat=True))
+        _wait(OfficialDocument, RenderStatus, ids)
+        wall = time.perf_counter() - start
+        docs = list(OfficialDocument.objects.filter(pk__in=ids).order_by("issued_at"))
+        failed = [d for d in docs if d.render_status != RenderStatus.DONE]
+        if failed:
+            print(f"celery: {len(failed)} failed: {failed[0].render_error}")
+        ok = [d for d in docs if d.render_status == RenderStatus.DONE]
+        latencies = [(d.rendered_at - d.issued_at).total_seconds() for d in ok]
+        sizes = [d.pdf.size for d in ok]
+        pages = sum(d.page_count or 0 for d in ok)
+        q = statistics.quantiles(latencies, n=20)
+        from workflows.models import AuditEntry
+
+        worker_seconds = [
+            e.after["seconds"]
+            for e in AuditEntry.objects.filter(
+                action="docs.rendered", object_id__in=[str(i) for i in ids]
+            )
+            if e.after and "seconds" in e.after
+        ]
+        wq = statistics.quantiles(worker_seconds, n=20)
+        print(
+            "celery, 2 worker processes on Redis (real pipeline: number, audit, render task on commit)"
+        )
+        print(
+            f"  documents       {len(ok)}  ({pages} pages); issuing all 50 took {issued_in:.2f} s"
+        )
+        print(f"  wall            {wall:.2f} s from issue to the last PDF")
+        print(f"  documents/s     {len(ok) / wall:.2f}; pages/second {pages / wall:.2f}")
+        print(
+            f"  render in task  p50 {statistics.median(worker_seconds):.3f} s, "
+            f"p95 {wq[18]:.3f} s per document (timed inside the worker)"
+        )
+        print(
+            f"  service time    {2 * wall / len(ok):.3f} s per document per worker (2 × wall / N)"
+        )
+        print(
+            f"  queue latency   p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s (all 50 queued at once)"
+        )
+        print(f"  mean size       {statistics.mean(sizes) / 1024:.1f} KB")
+    finally:
+        for w in workers:
+            w.terminate()
+        for w in workers:
+            w.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    bench_in_process()
+    bench_celery()

@@ -1,0 +1,78 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import DocumentKind
+from .text import attachments_from_text, blocks_from_text, text_from_attachments, text_from_blocks
+
+
+def _split_names(value: str) -> list[str]:
+    """Bodies are separated by ， ; or new lines; 、 stays inside a name ("各县（市、区）…")."""
+    return [p.strip() for p in re.split(r"[，,；;\n]+", value or "") if p.strip()]
+
+
+class DocumentForm(forms.Form):
+    issuer = forms.ChoiceField(label=_("发文机关"))
+    kind = forms.ChoiceField(label=_("文种"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    addressees = forms.CharField(
+        label=_("主送机关"), help_text=_("多个机关用逗号或换行分隔"), required=False
+    )
+    body = forms.CharField(
+        label=_("正文"),
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_(
+            "段落之间空一行；以“一、”“（一）”“1.”“（1）”开头的段落为一至四级标题；各行含“|”的段落为表格（首行为表头）。"
+        ),
+    )
+    attachments = forms.CharField(
+        label=_("附件"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("每个附件以一行“附件：标题”开始，其后为附件正文。"),
+    )
+    note = forms.CharField(
+        label=_("附注"), required=False, max_length=200, help_text=_("如：此件公开发布")
+    )
+    cc = forms.CharField(label=_("抄送机关"), required=False)
+    upward = forms.BooleanField(label=_("上行文（版头标注签发人）"), required=False)
+
+    def __init__(self, *args, issuers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].choices = [(str(i.unit.public_id), i.mark_name) for i in issuers]
+        self._issuers = {str(i.unit.public_id): i for i in issuers}
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "title": data["title"],
+            "addressees": _split_names(data["addressees"]),
+            "body": blocks_from_text(data["body"]),
+            "attachments": attachments_from_text(data["attachments"]),
+            "note": data["note"],
+            "cc": _split_names(data["cc"]),
+            "upward": data["upward"],
+        }
+
+    def issuer_unit(self):
+        return self._issuers[self.cleaned_data["issuer"]].unit
+
+    @staticmethod
+    def initial_from(document) -> dict:
+        return {
+            "issuer": str(document.issuer.unit.public_id),
+            "kind": document.kind,
+            "title": document.title,
+            "addressees": "，".join(document.addressees),
+            "body": text_from_blocks(document.body),
+            "attachments": text_from_attachments(document.attachments),
+            "note": document.note,
+            "cc": "，".join(document.cc),
+            "upward": document.upward,
+        }
+
+
+class VerifyUploadForm(forms.Form):
+    file = forms.FileField(label=_("待核验的 PDF 文件"))

@@ -1,0 +1,30 @@
+from workflows.inbox import InboxRow
+
+from .selectors import failed_renders_for, pending_signoff_for
+
+
+def document_inbox(user) -> list[InboxRow]:
+    rows = [
+        InboxRow(
+            title="签发公文",
+            subject=d.title,
+            url=f"/docs/{d.public_id}/",
+            unit=d.issuer.unit.name,
+            since=d.updated_at,
+            status="待签发",
+        )
+        for d in pending_signoff_for(user)[:50]
+    ]
+    rows += [
+        InboxRow(
+            title="公文 PDF 生成失败",
+            subject=f"{d.number} {d.title}",
+            url=f"/docs/{d.public_id}/",
+            unit=d.issuer.unit.name,
+            since=d.updated_at,
+            status="待重试",
+            light="red",
+        )
+        for d in failed_renders_for(user)[:50]
+    ]
+    return rows

@@ -1,0 +1,593 @@
+"""Official documents as HTML and PDF, laid out to GB/T 9704-2012 (docs/GBT9704.md).
+
+Pure: ``render_html(snapshot)`` and ``render_pdf(snapshot)`` take a plain dict and
+return text or bytes; no database, no clock. The same snapshot gives the same
+bytes, so a document's SHA-256 can be checked by anyone who holds the file.
+
+Snapshot keys (all strings unless said):
+  mark          the red issuer mark, e.g. "台州市教育局文件"
+  number        "台教发〔2024〕3号", or "" for a draft (the line then reads "〔待编号〕")
+  signer        name of the 签发人 (upward documents only) or ""
+  title         title; "\\n" forces a line break, otherwise it is broken into balanced lines
+  addressees    [str] 主送机关
+  body          [block]; block = {"type": "paragraph", "text"}
+                | {"type": "heading", "level": 1..4, "text", "rest"?}  (rest: run-in text)
+                | {"type": "table", "header": [str], "rows": [[str]], "widths"?: [int %]}
+  enclosures    [{"title", "body": [block]}] documents printed by this one (印发 notices):
+                each starts a page after the signature; the 附件说明 then follows the
+                last enclosure, as in the plan itself
+  attachments   [{"title", "body": [block]}] 附件, each on a new page before the 版记
+  issuer_name   署名; date "YYYY-MM-DD" 成文日期; seal bool
+  note          附注 without brackets, or ""
+  cc            [str] 抄送; printer 印发机关; print_date "YYYY-MM-DD"
+  verification  {"code", "url"} or None: the QR code and code under the 版记
+  draft         bool: a grey "草稿" band in the top margin, no seal
+"""
+
+import math
+import re
+from datetime import date
+from html import escape
+from pathlib import Path
+
+import segno
+
+from .drawing import outlined_text, seal_svg
+
+MM = 72 / 25.4  # pt per mm
+PAGE_W, PAGE_H = 210 * MM, 297 * MM
+TOP, LEFT, TEXT_W, TEXT_H = 37 * MM, 28 * MM, 156 * MM, 225 * MM
+LINE = TEXT_H / 22  # 28.99 pt: 22 lines per page
+PITCH = TEXT_W / 28  # 15.79 pt: 28 characters per line
+BODY = 16.0  # 三号
+TITLE = 22.0  # 二号
+SMALL = 14.0  # 四号: 版记 and page numbers
+TRACKING = PITCH - BODY - 0.005  # a hair under, so 28 characters always fit
+RED = "#ff0000"
+SEAL_MM = 42.0
+
+DEFAULT_FONTS = {
+    # role: (CSS families in fallback order, weight); Pango falls back per character
+    # role: (CSS families in fallback order, weight, drop). Pango falls back per
+    # character. ``drop`` (em) is how far below the em box a face's glyph box sits
+    # (Noto CJK's tall ascent): measured with pdfplumber, compensated so every
+    # element lands on its GB/T 9704 position whatever the face.
+    "title": (["Noto Serif CJK SC"], 700, 0.2205),  # 方正小标宋简体 substitute
+    "mark": (["Noto Serif CJK SC"], 700, 0.2205),
+    "body": (["FandolFang", "Noto Serif CJK SC"], 400, 0.0),  # 仿宋_GB2312 substitute
+    "hei": (["Noto Sans CJK SC"], 400, 0.2205),  # 黑体
+    "kai": (["AR PL KaitiM GB", "FandolKai", "Noto Serif CJK SC"], 400, 0.0),  # 楷体_GB2312
+    "song": (["Noto Serif CJK SC"], 400, 0.2205),  # 宋体: page numbers
+    # font files drawn as outlines (seal, verification code): (path, index in .ttc)
+    "seal_file": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
+    "code_file": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+}
+
+NUMBER_RE = re.compile(r"^\S+〔\d{4}〕[1-9]\d*号$")
+CN_DIGITS = "一二三四五六七八九十"
+
+
+def cn_date(iso: str) -> str:
+    """2022-04-08 -> 2022年4月8日 (Arabic numerals, no zero padding)."""
+    d = date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _family(fonts, role) -> str:
+    families, weight, _drop = fonts[role]
+    names = ", ".join(f'"{f}"' for f in families)
+    return f"font-family: {names}, serif; font-weight: {weight};"
+
+
+# --- title breaking ---------------------------------------------------------------
+_BREAK_AFTER = ("关于", "印发", "转发", "批转", "公布", "开展", "做好", "进一步", "办公室")
+# words a title line must not split (the plan's own terms and the usual title words)
+_WHOLE_WORDS = (
+    "职技融通",
+    "职业院校",
+    "技工院校",
+    "技师学院",
+    "高职院校",
+    "中职学校",
+    "职业教育",
+    "技能大赛",
+    "重点任务",
+    "实施方案",
+    "改革",
+    "试点",
+    "工作",
+    "推进",
+    "情况",
+    "名单",
+    "第一季度",
+    "第二季度",
+    "第三季度",
+    "第四季度",
+    "人民政府",
+    "办公室",
+    "教育局",
+    "人力资源",
+    "社会保障",
+    "财政局",
+    "发展改革",
+    "领导小组",
+    "学徒制",
+    "评选",
+    "认定",
+)
+_BREAK_BEFORE = ("关于", "的通知", "的批复", "的决定", "的通报", "的公示", "的函", "的意见")
+
+
+def title_lines(title: str, *, per_line: int = 20) -> list[str]:
+    """Break a title into lines of at most ``per_line`` characters, words kept whole where
+    the usual joints of titles allow (关于…的通知), and shaped as a trapezoid (top line
+    not longer than the next) or a diamond."""
+    if "\n" in title:
+        return [line for line in title.split("\n") if line]
+    n = len(title)
+    if n <= per_line:
+        return [title]
+    count = math.ceil(n / per_line)
+    best: list[str] | None = None
+    best_score = None
+
+    def score(cuts):
+        lines = [title[a:b] for a, b in zip((0, *cuts), (*cuts, n), strict=True)]
+        if any(len(line) > per_line for line in lines):
+            return None, lines
+        s = 0.0
+        for c in cuts:
+            if any(title[:c].endswith(w) for w in _BREAK_AFTER):
+                s -= 6
+            if any(title[c:].startswith(w) for w in _BREAK_BEFORE):
+                s -= 5
+            for word in _WHOLE_WORDS:
+                start = title.find(word)
+                while start != -1:
+                    if start < c < start + len(word):
+                        s += 25
+                    start = title.find(word, start + 1)
+            if title[c - 1].isdigit() and (title[c].isdigit() or title[c] in "年月日号届"):
+                s += 40  # never split 2024年
+            if title[c - 1] in "，、" or title[c] in "，、。":
+                s += 20 if title[c] in "，、。" else -3
+        lengths = [len(line) for line in lines]
+        s += (max(lengths) - min(lengths)) * 0.8
+        if lengths[0] > lengths[1]:
+            s += 4  # prefer the upright trapezoid
+        return s, lines
+
+    def cuts_of(k, start):
+        if k == 0:
+            yield ()
+            return
+        for c in range(start + 1, n):
+            for rest in cuts_of(k - 1, c):
+                yield (c, *rest)
+
+    for cuts in cuts_of(count - 1, 0):
+        s, lines = score(cuts)
+        if s is not None and (best_score is None or s < best_score):
+            best, best_score = lines, s
+    return best or [title]
+
+
+# --- blocks -----------------------------------------------------------------------
+def _text(s: str) -> str:
+    return escape(s or "")
+
+
+def _block_html(block: dict) -> str:
+    kind = block.get("type")
+    if kind == "heading":
+        level = int(block.get("level", 1))
+        rest = block.get("rest") or ""
+        rest_html = f'<span class="run-in">{_text(rest)}</span>' if rest else ""
+        return (
+            f'<p class="h h{level}"><span class="ht">{_text(block["text"])}</span>{rest_html}</p>'
+        )
+    if kind == "table":
+        header = block.get("header") or []
+        widths = block.get("widths") or []
+        cols = "".join(f'<col style="width:{w}%">' for w in widths)
+        head = "".join(f"<th>{_text(h)}</th>" for h in header)
+        rows = block.get("rows") or []
+        # a cell that is None continues the cell above (rowspan), as the plan's
+        # 主要举措 column does
+        html_rows = []
+        for r, row in enumerate(rows):
+            cells = []
+            for col, cell in enumerate(row):
+                if cell is None:
+                    continue
+                span = 1
+                while (
+                    r + span < len(rows)
+                    and col < len(rows[r + span])
+                    and rows[r + span][col] is None
+                ):
+                    span += 1
+                attr = f' rowspan="{span}"' if span > 1 else ""
+                cells.append(f"<td{attr}>{_text(str(cell))}</td>")
+            html_rows.append("<tr>" + "".join(cells) + "</tr>")
+        rows = "".join(html_rows)
+        thead = f"<thead><tr>{head}</tr></thead>" if header else ""
+        return f'<table class="grid">{cols}{thead}<tbody>{rows}</tbody></table>'
+    return f"<p>{_text(block.get('text', ''))}</p>"
+
+
+def _attachment_note(attachments: list[dict]) -> str:
+    if not attachments:
+        return ""
+    if len(attachments) == 1:
+        items = [f"附件：{_text(attachments[0]['title'])}"]
+    else:
+        items = [
+            ("附件：" if i == 1 else "") + f"{i}.{_text(a['title'])}"
+            for i, a in enumerate(attachments, start=1)
+        ]
+    lines = "".join(
+        f'<p class="att-item{" first" if i == 0 else ""}">{item}</p>'
+        for i, item in enumerate(items)
+    )
+    return f'<div class="att-note">{lines}</div>'
+
+
+def _signature(snapshot: dict, fonts) -> str:
+    name = snapshot.get("issuer_name") or ""
+    when = cn_date(snapshot["date"]) if snapshot.get("date") else ""
+    seal = ""
+    if snapshot.get("seal") and name and not snapshot.get("draft"):
+        svg = seal_svg(name, font_spec=tuple(fonts["seal_file"]), diameter_mm=SEAL_MM)
+        seal = f'<div class="seal">{svg}</div>'
+    # the date keeps a 4-character right indent; the name is centred over the date
+    # unless it is so long that it would cross the text block's right edge
+    date_w = sum(BODY / 2 if ch.isdigit() else BODY for ch in when) + len(when) * TRACKING
+    name_w = len(name) * BODY  # .sign-name has no tracking
+    centre_from_right = 4 * PITCH + date_w / 2
+    if centre_from_right < name_w / 2:
+        centre_from_right = name_w / 2
+    return (
+        f'<div class="sign" style="--c:{centre_from_right:.2f}pt">'
+        f'<div class="sign-anchor" style="right:{centre_from_right:.2f}pt">'
+        f"{seal}"
+        f'<div class="sign-name">{_text(name)}</div>'
+        f'<div class="sign-date">{_text(when)}</div>'
+        "</div></div>"
+    )
+
+
+def _colophon(snapshot: dict, fonts) -> str:
+    cc = snapshot.get("cc") or []
+    printer = snapshot.get("printer") or ""
+    print_date = snapshot.get("print_date") or ""
+    if not (cc or printer):
+        return ""
+    parts = ['<div class="rule thick"></div>']
+    if cc:
+        parts.append(f'<div class="cc"><span>抄送：</span>{_text("，".join(cc))}。</div>')
+        parts.append('<div class="rule thin"></div>')
+    parts.append(
+        '<div class="printed">'
+        f'<span class="printer">{_text(printer)}</span>'
+        f'<span class="pdate">{_text(cn_date(print_date) if print_date else "")}印发</span></div>'
+    )
+    parts.append('<div class="rule thick last"></div>')
+    verification = snapshot.get("verification")
+    if verification:
+        qr = segno.make(verification["url"], error="m")
+        qr_uri = qr.svg_data_uri(scale=1, border=0, dark="#000")
+        code_svg = outlined_text(
+            "验证码 " + verification["code"],
+            font_spec=tuple(fonts["code_file"]),
+            size=7.5,
+            fill="#000",
+        )
+        parts.append(
+            '<div class="verify">'
+            f'<img class="qr" src="{qr_uri}" alt="">'
+            f'<span class="vcode">{code_svg}</span></div>'
+        )
+    return f'<div class="colophon">{"".join(parts)}</div>'
+
+
+def _drop(fonts, role, size) -> float:
+    return fonts[role][2] * size
+
+
+def _font_faces(fonts) -> str:
+    return "".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{Path(path).as_uri()}"); }}\n'
+        for family, weight, path in fonts.get("faces", ())
+    )
+
+
+def _css(fonts) -> str:
+    hl_body = (LINE - BODY) / 2  # half-leading of a 16 pt line of 28.99 pt
+    hl_title = (LINE - TITLE) / 2
+    return (
+        _font_faces(fonts)
+        + f"""
+@page {{
+  size: 210mm 297mm;
+  margin: 37mm 26mm 35mm 28mm;
+  @footnote {{ margin: 0; padding: 0; border: 0; max-height: 100%; }}
+}}
+@page :right {{
+  @bottom-right {{ content: "— " counter(page) " —"; {_family(fonts, "song")}
+    font-size: {SMALL}pt; line-height: 1; vertical-align: top;
+    padding-top: {7 * MM - _drop(fonts, "song", SMALL):.2f}pt; padding-right: {SMALL}pt; }}
+}}
+@page :left {{
+  @bottom-left {{ content: "— " counter(page) " —"; {_family(fonts, "song")}
+    font-size: {SMALL}pt; line-height: 1; vertical-align: top;
+    padding-top: {7 * MM - _drop(fonts, "song", SMALL):.2f}pt; padding-left: {SMALL}pt; }}
+}}
+@page draft {{
+  @top-center {{ content: "草稿 · 未签发"; color: #9a9a9a; {_family(fonts, "hei")}
+    font-size: 12pt; vertical-align: middle; }}
+}}
+html {{ {_family(fonts, "body")} font-size: {BODY}pt; line-height: {LINE:.4f}pt; color: #000; }}
+body {{ margin: 0; }}
+.draft {{ page: draft; }}
+p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
+  letter-spacing: {TRACKING:.3f}pt; orphans: 1; widows: 1; }}
+.head {{ padding-top: 35mm; }}
+.mark {{ {_family(fonts, "mark")} color: {RED}; text-align: center; white-space: nowrap;
+  line-height: 1; margin: 0; text-indent: 0; letter-spacing: 0; position: relative; }}
+.number {{ text-align: center; text-indent: 0; line-height: {BODY}pt;
+  margin-top: {2 * LINE:.3f}pt; letter-spacing: 0; }}
+.number-up {{ display: flex; justify-content: space-between; line-height: {BODY}pt;
+  margin-top: {2 * LINE:.3f}pt; padding: 0 {PITCH:.3f}pt; }}
+.number-up .kai {{ {_family(fonts, "kai")} }}
+.redline {{ height: 1pt; background: {RED}; margin-top: 4mm; }}
+.title {{ {_family(fonts, "title")} font-size: {TITLE}pt; text-align: center; text-indent: 0;
+  letter-spacing: 0; margin-top: {2 * LINE - hl_title:.3f}pt; }}
+.title p, .att-title p, .enc-title p {{ text-indent: 0; text-align: center; letter-spacing: 0;
+  position: relative; top: -{_drop(fonts, "title", TITLE):.3f}pt; }}
+.h {{ break-after: avoid; page-break-after: avoid; }}  /* a heading keeps its text */
+.h1 .ht, .att-label {{ position: relative; top: -{_drop(fonts, "hei", BODY):.3f}pt; }}
+.h2 .ht {{ position: relative; top: -{_drop(fonts, "kai", BODY):.3f}pt; }}
+.to {{ text-indent: 0; margin-top: {LINE - hl_title - hl_body:.3f}pt; }}
+.h1 .ht {{ {_family(fonts, "hei")} }}
+.h2 .ht {{ {_family(fonts, "kai")} }}
+.att-note {{ margin-top: {LINE:.3f}pt; }}
+.att-item {{ text-indent: 0; padding-left: {5 * PITCH:.3f}pt; }}
+.att-item.first {{ text-indent: {-3 * PITCH:.3f}pt; }}
+.sign {{ position: relative; height: {3 * LINE:.3f}pt; break-before: avoid;
+  page-break-before: avoid; break-inside: avoid; }}
+.sign-anchor {{ position: absolute; top: 0; width: 0; height: 100%; }}
+.sign-name, .sign-date {{ position: absolute; left: -220pt; width: 440pt; text-align: center;
+  white-space: nowrap; letter-spacing: 0; }}
+.sign-name {{ top: {LINE:.3f}pt; }}
+.sign-date {{ top: {2 * LINE:.3f}pt; }}
+.seal {{ position: absolute; left: -{SEAL_MM / 2}mm; top: {2 * LINE - 8 - SEAL_MM * MM / 2:.3f}pt;
+  width: {SEAL_MM}mm; height: {SEAL_MM}mm; z-index: 2; opacity: 0.92; }}
+.seal svg {{ width: {SEAL_MM}mm; height: {SEAL_MM}mm; display: block; }}
+.note {{ margin-top: 0; }}
+.closing {{ break-inside: avoid; page-break-inside: avoid; }}
+.attachment, .enclosure {{ break-before: page; }}
+.att-label {{ {_family(fonts, "hei")} text-indent: 0; }}
+.att-title, .enc-title {{ {_family(fonts, "title")} font-size: {TITLE}pt; text-align: center;
+  text-indent: 0; letter-spacing: 0; }}
+.att-title {{ margin-top: {LINE:.3f}pt; margin-bottom: {LINE:.3f}pt; }}
+.enc-title {{ margin-bottom: {LINE:.3f}pt; }}
+table.grid {{ width: 100%; border-collapse: collapse; margin: {LINE / 2:.3f}pt 0;
+  font-size: {SMALL}pt; line-height: 1.45; }}
+table.grid th {{ {_family(fonts, "hei")} font-size: {SMALL}pt; }}
+table.grid th, table.grid td {{ border: 0.75pt solid #000; padding: 2pt 3pt;
+  vertical-align: middle; text-align: left; }}
+table.grid td:first-child, table.grid th {{ text-align: center; }}
+.colophon {{ float: footnote; font-size: {SMALL}pt; line-height: {LINE:.4f}pt;
+  position: relative; }}
+::footnote-call {{ content: none; }}
+::footnote-marker {{ content: none; }}
+.rule {{ background: #000; }}
+.rule.thick {{ height: {0.35 * MM:.3f}pt; }}
+.rule.thin {{ height: {0.25 * MM:.3f}pt; }}
+.cc {{ padding: 0 {SMALL}pt 0 {SMALL + 3 * SMALL:.2f}pt; text-indent: {-3 * SMALL:.2f}pt; }}
+.printed {{ display: flex; justify-content: space-between; padding: 0 {SMALL}pt; }}
+.verify {{ position: absolute; left: 50%; top: 100%; margin-left: -9mm; margin-top: 3mm;
+  width: 60mm; height: 18mm; }}
+.verify .qr {{ width: 14mm; height: 14mm; display: inline-block; }}
+.verify .vcode {{ display: inline-block; vertical-align: bottom; margin-left: 2mm; }}
+"""
+    )
+
+
+def _body_html(blocks: list[dict]) -> str:
+    return "".join(_block_html(b) for b in blocks or [])
+
+
+def configured_fonts() -> dict:
+    """DEFAULT_FONTS with a licensed deployment's faces first (settings.DOCS_FONT_OVERRIDES,
+    role -> family); the free faces stay behind them as per-character fallback."""
+    try:
+        from django.conf import settings
+
+        overrides = getattr(settings, "DOCS_FONT_OVERRIDES", {}) or {}
+    except Exception:  # noqa: BLE001 - outside Django: the defaults
+        overrides = {}
+    fonts = dict(DEFAULT_FONTS)
+    # the GB 2312 cuts of Noto (docs_gen.fontcache) go first: same outlines, far
+    # smaller PDFs; the full faces stay behind them for rare characters
+    from .fontcache import ensure_cuts
+
+    faces = []
+    for role, (family, weight, path) in ensure_cuts().items():
+        faces.append((family, weight, str(path)))
+        for target in (role, "mark") if role == "title" else (role,):
+            families, w, drop = fonts[target]
+            fonts[target] = ([family, *families], w, drop)
+    fonts["faces"] = faces
+    for role, family in overrides.items():
+        families, weight, drop = fonts[role]
+        fonts[role] = ([family, *families], weight, drop)
+    return fonts
+
+
+def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
+    """The document as a standalone HTML page (preview, and the PDF's source)."""
+    fonts = {**configured_fonts(), **(fonts or {})}
+    mark = snapshot.get("mark") or ""
+    mark_size, mark_scale = mark_metrics(mark)
+    number = snapshot.get("number") or "〔待编号〕"
+    signer = snapshot.get("signer") or ""
+    if signer:
+        number_html = (
+            f'<div class="number-up"><span>{_text(number)}</span>'
+            f'<span>签发人：<span class="kai">{_text(signer)}</span></span></div>'
+        )
+    else:
+        number_html = f'<p class="number">{_text(number)}</p>'
+    lines = "".join(f"<p>{_text(line)}</p>" for line in title_lines(snapshot.get("title", "")))
+    addressees = snapshot.get("addressees") or []
+    to_html = f'<p class="to">{_text("，".join(addressees))}：</p>' if addressees else ""
+    note_html = f'<p class="note">（{_text(snapshot["note"])}）</p>' if snapshot.get("note") else ""
+
+    if snapshot.get("format") == "letter":
+        return _letter_html(
+            snapshot,
+            fonts,
+            _mark_html(mark, mark_size, mark_scale, fonts),
+            number,
+            lines,
+            to_html,
+            note_html,
+        )
+    main = [
+        '<div class="head">',
+        _mark_html(mark, mark_size, mark_scale, fonts),
+        number_html,
+        '<div class="redline"></div>',
+        "</div>",
+    ]
+    main += _after_header(snapshot, fonts, lines, to_html, note_html)
+    return _page(snapshot, fonts, main)
+
+
+def _after_header(snapshot, fonts, lines, to_html, note_html) -> list[str]:
+    attachments = snapshot.get("attachments") or []
+    enclosures = snapshot.get("enclosures") or []
+    main = [
+        f'<div class="title">{lines}</div>',
+        to_html,
+        _body_html(snapshot.get("body")),
+        # the signature, its seal and the 附注 never part: no page carries a seal alone
+        '<div class="closing">',
+        "" if enclosures else _attachment_note(attachments),
+        _signature(snapshot, fonts),
+        note_html,
+        "</div>",
+    ]
+    for enclosure in enclosures:
+        main.append(
+            '<section class="enclosure">'
+            f'<div class="enc-title">{"".join(f"<p>{_text(t)}</p>" for t in title_lines(enclosure["title"]))}</div>'
+            f"{_body_html(enclosure.get('body'))}</section>"
+        )
+    if enclosures:
+        main.append(_attachment_note(attachments))
+    for i, attachment in enumerate(attachments, start=1):
+        label = "附件" if len(attachments) == 1 else f"附件{i}"
+        main.append(
+            '<section class="attachment">'
+            f'<p class="att-label">{label}</p>'
+            f'<div class="att-title">{"".join(f"<p>{_text(t)}</p>" for t in title_lines(attachment["title"]))}</div>'
+            f"{_body_html(attachment.get('body'))}</section>"
+        )
+    # the 版记 floats into the footnote area of the page where it is called: the bottom
+    # of the last page, its last rule on the text block's bottom edge
+    colophon = _colophon(snapshot, fonts)
+    if colophon:
+        main.append(f'<p class="colophon-call">{colophon}</p>')
+    return main
+
+
+def _page(snapshot, fonts, main, extra_css: str = "") -> str:
+    draft_class = ' class="draft"' if snapshot.get("draft") else ""
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{_text(snapshot.get('number') or '')} {_text(snapshot.get('title', ''))}</title>"
+        f"<style>{_css(fonts)}{extra_css}</style></head><body{draft_class}>{''.join(main)}</body></html>"
+    )
+
+
+LETTER_TOP = 30 * MM  # 信函格式: the mark's top edge from the page top
+LETTER_RULE_W = 170 * MM
+
+
+def mark_metrics(mark: str) -> tuple[float, float]:
+    """(font size, horizontal scale) of the red mark: as large as fits the text block up
+    to 56 pt; a long name keeps at least 30 pt and is narrowed instead, as printers do."""
+    n = max(len(mark), 1)
+    fit = 0.96 * TEXT_W / n
+    if fit >= 30:
+        return min(56.0, fit), 1.0
+    return 30.0, fit / 30.0
+
+
+def _mark_html(mark, size, scale, fonts) -> str:
+    transform = ""
+    if scale < 1:  # a box as wide as the unscaled name, centred on the text block, narrowed
+        width = len(mark) * size
+        transform = (
+            f"width:{width:.2f}pt;margin-left:{(TEXT_W - width) / 2:.2f}pt;"
+            f"transform:scaleX({scale:.4f});transform-origin:50% 0;"
+        )
+    return (
+        f'<p class="mark" style="font-size:{size:.2f}pt;height:{size:.2f}pt;'
+        f'top:-{_drop(fonts, "mark", size):.2f}pt;{transform}">{_text(mark)}</p>'
+    )
+
+
+def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html) -> str:
+    """信函格式 (GB/T 9704 §10.1): the issuer's name 30 mm from the page top, a red double
+    line (thick over thin) 4 mm below it and another (thin over thick) 20 mm above the
+    page bottom, both 170 mm long; the number flush right under the upper line; no page
+    number on the first page."""
+    head = [
+        '<div class="letter-head">',
+        mark_html,
+        '<div class="double double--top"><i class="thick"></i><i class="thin"></i></div>',
+        f'<p class="letter-number">{_text(number)}</p>',
+        "</div>",
+    ]
+    side = (LETTER_RULE_W - TEXT_W) / 2
+    css = f"""
+@page :first {{
+  @bottom-right {{ content: none; }}
+  @bottom-left {{ content: none; }}
+  /* the lower double line, thin over thick, its bottom 20 mm above the page's bottom */
+  @bottom-center {{ content: ""; width: {LETTER_RULE_W:.3f}pt; height: 1pt;
+    margin-top: {PAGE_H - 20 * MM - (TOP + TEXT_H) - 3:.3f}pt; margin-bottom: auto;
+    border-top: 0.5pt solid {RED}; border-bottom: 1.5pt solid {RED}; }}
+}}
+.letter-head {{ margin-top: {LETTER_TOP - TOP:.3f}pt; }}
+.double {{ width: {LETTER_RULE_W:.3f}pt; margin-left: -{side:.3f}pt; }}
+.double i {{ display: block; background: {RED}; }}
+.double .thick {{ height: 1.5pt; }}
+.double .thin {{ height: 0.5pt; }}
+.double--top {{ margin-top: 4mm; }}
+.double--top .thick {{ margin-bottom: 1pt; }}
+.letter-number {{ text-align: right; text-indent: 0; letter-spacing: 0; line-height: {BODY}pt;
+  margin-top: {BODY * 7 / 8:.3f}pt; }}
+.letter-head + .title {{ margin-top: {2 * LINE - (LINE - TITLE) / 2:.3f}pt; }}
+"""
+    return _page(
+        snapshot, fonts, head + _after_header(snapshot, fonts, lines, to_html, note_html), css
+    )
+
+
+def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes, int]:
+    """(PDF bytes, page count); the same snapshot always gives the same bytes."""
+    from weasyprint import HTML
+
+    document = HTML(string=render_html(snapshot, fonts=fonts)).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:
+    """The document as PDF bytes; the same snapshot always gives the same bytes."""
+    return render_document(snapshot, fonts=fonts)[0]

@@ -1,0 +1,63 @@
+"""Reads for official documents."""
+
+from django.db.models import Q, QuerySet
+
+from workflows.access import is_member, is_supervisor, units_of, visible
+from workflows.models import Role
+
+from .models import DocumentStatus, IssueBatch, OfficialDocument, RenderStatus
+
+
+def documents_for(user) -> QuerySet:
+    """Documents a staff member may open: their units' (drafts included); supervisors all."""
+    return visible(user, OfficialDocument.objects.select_related("issuer__unit"))
+
+
+def documents_search(user, *, q: str = "", status: str = "", kind: str = "", scope: str = "mine"):
+    """The list page. ``scope`` "issued" lists every unit's issued documents (public
+    anyway through /verify); "mine" lists what the user may open, drafts included."""
+    if scope == "issued":
+        qs = OfficialDocument.objects.select_related("issuer__unit").filter(
+            status__in=[DocumentStatus.ISSUED, DocumentStatus.REVOKED]
+        )
+    else:
+        qs = documents_for(user)
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q) | Q(number__icontains=q) | Q(issuer__mark_name__icontains=q)
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-issued_at", "-created_at")
+
+
+def batch_progress(batch: IssueBatch) -> dict:
+    docs = batch.documents.all()
+    total = docs.count()
+    done = docs.filter(render_status=RenderStatus.DONE).count()
+    failed = docs.filter(render_status=RenderStatus.FAILED).count()
+    return {
+        "total": total,
+        "done": done,
+        "failed": failed,
+        "queued": total - done - failed,
+        "percent": int(done * 100 / total) if total else 100,
+    }
+
+
+def pending_signoff_for(user) -> QuerySet:
+    units = [u for u in units_of(user) if is_member(user, u, (Role.LEADER,))]
+    return OfficialDocument.objects.select_related("issuer__unit").filter(
+        issuer__unit__in=units, status=DocumentStatus.PENDING_SIGNOFF
+    )
+
+
+def failed_renders_for(user) -> QuerySet:
+    qs = OfficialDocument.objects.select_related("issuer__unit").filter(
+        render_status=RenderStatus.FAILED
+    )
+    if is_supervisor(user):
+        return qs
+    return qs.filter(issuer__unit__in=units_of(user))

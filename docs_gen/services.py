@@ -1,0 +1,534 @@
+"""Writes for official documents. Other procedures call ``document_create`` or
+``document_issue_for_decision``; the pages call the step services.
+
+Rules:
+- a draft is created and edited by members of the issuing unit;
+- 签发 (sign-off) only by a leader (分管领导) of the issuing unit;
+- the number is given at issue, never earlier: consecutive per issuer, series
+  and year, from a row-locked counter (``NumberCounter``), in the issuing
+  transaction, so numbers have no gaps and are never reused;
+- an issued document never changes; 作废 keeps it and marks it revoked;
+- every step writes an audit row in its own transaction; rendering is queued on commit.
+"""
+
+import hashlib
+import secrets
+import time
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from workflows.access import is_member
+from workflows.exceptions import Conflict, RuleViolation
+from workflows.models import Role, Unit
+from workflows.services import audit_record, notify, unit_members
+
+from .models import (
+    DocumentKind,
+    DocumentStatus,
+    IssueBatch,
+    Issuer,
+    NumberCounter,
+    OfficialDocument,
+    RenderStatus,
+)
+from .text import validate_blocks
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+
+
+# --- helpers ------------------------------------------------------------------------
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
+def _issuer_of(unit: Unit) -> Issuer:
+    try:
+        return Issuer.objects.select_related("unit").get(unit=unit)
+    except Issuer.DoesNotExist:
+        raise RuleViolation(
+            f"发文机关：{unit.name} 尚未登记机关代字，不能以其名义发文", field="issuer"
+        ) from None
+
+
+def _require_member(actor, unit: Unit, roles: tuple[str, ...] | None, what: str) -> None:
+    if actor is None:
+        return  # the system (a flow's own step, a worker)
+    if actor.is_superuser:
+        return
+    if not is_member(actor, unit, roles):
+        needed = "分管领导" if roles == (Role.LEADER,) else "工作人员"
+        raise RuleViolation(f"{what}：只有{unit.name}的{needed}可以办理")
+
+
+def _state(document: OfficialDocument) -> dict:
+    return {"status": document.status, "number": document.number}
+
+
+def _lock(document: OfficialDocument) -> OfficialDocument:
+    return (
+        OfficialDocument.objects.select_for_update()
+        .select_related("issuer__unit")
+        .get(pk=document.pk)
+    )
+
+
+def _expect(document: OfficialDocument, *statuses: str, action: str) -> None:
+    if document.status not in statuses:
+        raise Conflict(
+            f"{action}失败：公文当前状态为“{document.get_status_display()}”，可能已被他人处理"
+        )
+
+
+def _clean_fields(*, kind, title, addressees, body, attachments, cc) -> None:
+    if kind not in DocumentKind.values:
+        raise RuleViolation(f"文种：{kind} 不是可用的文种", field="kind")
+    if not (title or "").strip():
+        raise RuleViolation("标题：不能为空", field="title")
+    if len(title) > 200:
+        raise RuleViolation("标题：不能超过200字", field="title")
+    if not [a for a in addressees if str(a).strip()] and kind != DocumentKind.PUBLIC_NOTICE:
+        raise RuleViolation("主送机关：至少填写一个主送机关", field="addressees")
+    if not body:
+        raise RuleViolation("正文：不能为空", field="body")
+    errors = validate_blocks(list(body))
+    for a in attachments:
+        if not str(a.get("title", "")).strip():
+            errors.append("附件标题不能为空")
+        errors += validate_blocks(list(a.get("body") or []), field="附件")
+    if errors:
+        raise RuleViolation("正文：" + "；".join(errors), field="body")
+    if any(not str(c).strip() for c in cc):
+        raise RuleViolation("抄送机关：不能有空项", field="cc")
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        if not OfficialDocument.objects.filter(verification_code=code).exists():
+            return code
+
+
+def verify_url(code: str) -> str:
+    base = getattr(settings, "DOCS_PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+    return f"{base}/verify/{code}/"
+
+
+def next_number(*, issuer: Issuer, series: str, year: int) -> int:
+    """The next serial for (issuer, series, year). Call inside the issuing transaction."""
+    NumberCounter.objects.get_or_create(issuer=issuer, series=series, year=year)
+    counter = NumberCounter.objects.select_for_update().get(issuer=issuer, series=series, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def format_number(issuer_code: str, series: str, year: int, serial: int) -> str:
+    return f"{issuer_code}{series}〔{year}〕{serial}号"
+
+
+def document_snapshot(document: OfficialDocument, *, draft: bool = False) -> dict:
+    """What the renderer needs, as plain data. Frozen into the document at issue."""
+    issuer = document.issuer
+    mark = issuer.mark_name if document.kind == DocumentKind.LETTER else f"{issuer.mark_name}文件"
+    issued_on = document.issued_on or timezone.localdate()
+    return {
+        "mark": mark,
+        "number": "" if draft else document.number,
+        "signer": document.signer_name if document.upward else "",
+        "title": document.title,
+        "addressees": list(document.addressees),
+        "body": list(document.body),
+        "attachments": list(document.attachments),
+        "issuer_name": issuer.mark_name,
+        "date": issued_on.isoformat(),
+        "seal": True,
+        "note": document.note,
+        "cc": list(document.cc),
+        "printer": issuer.printing_unit,
+        "print_date": (document.print_date or issued_on).isoformat(),
+        "verification": None
+        if draft or not document.verification_code
+        else {
+            "code": document.code_display,
+            "url": verify_url(document.verification_code),
+        },
+        "draft": draft,
+        "format": "letter" if document.kind == DocumentKind.LETTER else "standard",
+    }
+
+
+# --- creation and editing -------------------------------------------------------------
+@transaction.atomic
+def document_create(
+    *,
+    issuer: Unit,
+    kind: str,
+    title: str,
+    addressees: list[str],
+    body: list[dict],
+    actor,
+    cc: Iterable[str] = (),
+    attachments: Iterable[dict] = (),
+    note: str = "",
+    source: models.Model | None = None,
+    series: str = "发",
+    upward: bool = False,
+) -> OfficialDocument:
+    """A draft in the name of ``issuer`` (a Unit with a registered 机关代字)."""
+    registered = _issuer_of(issuer)
+    _require_member(actor, issuer, None, "起草公文")
+    addressees, cc, attachments = list(addressees), list(cc), list(attachments)
+    _clean_fields(
+        kind=kind, title=title, addressees=addressees, body=body, attachments=attachments, cc=cc
+    )
+    document = OfficialDocument.objects.create(
+        issuer=registered,
+        kind=kind,
+        series=series or "发",
+        title=title.strip(),
+        addressees=[a.strip() for a in addressees if a.strip()],
+        body=list(body),
+        attachments=attachments,
+        cc=cc,
+        note=note.strip(),
+        upward=upward,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        source_type=ContentType.objects.get_for_model(source) if source is not None else None,
+        source_id=str(source.pk) if source is not None else "",
+    )
+    audit_record(
+        actor=actor, action="docs.create", obj=document, unit=issuer, after=_state(document)
+    )
+    return document
+
+
+@transaction.atomic
+def document_update(
+    *,
+    document: OfficialDocument,
+    actor,
+    kind: str,
+    title: str,
+    addressees: list[str],
+    body: list[dict],
+    cc: Iterable[str] = (),
+    attachments: Iterable[dict] = (),
+    note: str = "",
+    upward: bool = False,
+) -> OfficialDocument:
+    document = _lock(document)
+    _expect(document, DocumentStatus.DRAFT, action="修改公文")
+    _require_member(actor, document.issuer.unit, None, "修改公文")
+    addressees, cc, attachments = list(addressees), list(cc), list(attachments)
+    _clean_fields(
+        kind=kind, title=title, addressees=addressees, body=body, attachments=attachments, cc=cc
+    )
+    document.kind, document.title, document.note, document.upward = (
+        kind,
+        title.strip(),
+        note.strip(),
+        upward,
+    )
+    document.addressees = [a.strip() for a in addressees if a.strip()]
+    document.body, document.attachments, document.cc = list(body), attachments, cc
+    document.save()
+    audit_record(actor=actor, action="docs.update", obj=document, unit=document.issuer.unit)
+    return document
+
+
+# --- the steps --------------------------------------------------------------------------
+@transaction.atomic
+def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
+    """Send a draft to the unit's leaders for 签发."""
+    document = _lock(document)
+    _expect(document, DocumentStatus.DRAFT, action="送签")
+    unit = document.issuer.unit
+    _require_member(actor, unit, None, "送签")
+    before = _state(document)
+    document.status = DocumentStatus.PENDING_SIGNOFF
+    document.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="docs.submit",
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
+    )
+    notify(
+        recipients=unit_members(unit, [Role.LEADER]),
+        title=f"待签发：{document.title}",
+        url=f"/docs/{document.public_id}/",
+        unit=unit,
+    )
+    return document
+
+
+@transaction.atomic
+def document_return(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
+    """A leader sends a draft back for changes."""
+    document = _lock(document)
+    _expect(document, DocumentStatus.PENDING_SIGNOFF, action="退回")
+    unit = document.issuer.unit
+    _require_member(actor, unit, (Role.LEADER,), "退回")
+    before = _state(document)
+    document.status = DocumentStatus.DRAFT
+    document.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="docs.return",
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
+        note=opinion,
+    )
+    return document
+
+
+@transaction.atomic
+def document_sign_off(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
+    """签发: a leader of the issuing unit approves the text. No number yet."""
+    document = _lock(document)
+    _expect(document, DocumentStatus.PENDING_SIGNOFF, DocumentStatus.DRAFT, action="签发")
+    unit = document.issuer.unit
+    if actor is None:
+        raise RuleViolation("签发：须由发文单位分管领导本人签发")
+    _require_member(actor, unit, (Role.LEADER,), "签发")
+    before = _state(document)
+    document.status = DocumentStatus.SIGNED
+    document.signer = actor
+    document.signer_name = _person(actor)
+    document.signed_at = timezone.now()
+    document.save(update_fields=["status", "signer", "signer_name", "signed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="docs.sign_off",
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
+        note=opinion,
+    )
+    return document
+
+
+@transaction.atomic
+def document_issue(
+    *, document: OfficialDocument, actor, batch: IssueBatch | None = None
+) -> OfficialDocument:
+    """Number, freeze and queue rendering of a signed document (印发)."""
+    document = _lock(document)
+    _expect(document, DocumentStatus.SIGNED, action="印发")
+    unit = document.issuer.unit
+    _require_member(actor, unit, None, "印发")
+    before = _state(document)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    document.issued_on = timezone.localdate(document.signed_at) if document.signed_at else today
+    document.year = document.issued_on.year
+    document.serial = next_number(
+        issuer=document.issuer, series=document.series, year=document.year
+    )
+    document.number = format_number(
+        document.issuer.code, document.series, document.year, document.serial
+    )
+    document.issued_at = now
+    document.print_date = today
+    document.verification_code = _new_code()
+    document.status = DocumentStatus.ISSUED
+    document.render_status = RenderStatus.QUEUED
+    document.batch = batch
+    document.snapshot = document_snapshot(document)
+    document.save()
+    audit_record(
+        actor=actor,
+        action="docs.issue",
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
+    )
+    _queue_render(document)
+    return document
+
+
+@transaction.atomic
+def document_issue_for_decision(
+    *,
+    issuer: Unit,
+    kind: str,
+    title: str,
+    addressees: list[str],
+    body: list[dict],
+    actor,
+    signer,
+    cc: Iterable[str] = (),
+    attachments: Iterable[dict] = (),
+    note: str = "",
+    source: models.Model | None = None,
+    series: str = "发",
+) -> OfficialDocument:
+    """For flows: the decision is taken, so draft → 签发 by ``signer`` → number → render,
+    in one transaction, one audit row per step. ``signer`` must lead the issuing unit."""
+    document = document_create(
+        issuer=issuer,
+        kind=kind,
+        title=title,
+        addressees=addressees,
+        body=body,
+        actor=actor,
+        cc=cc,
+        attachments=attachments,
+        note=note,
+        source=source,
+        series=series,
+    )
+    document = document_sign_off(document=document, actor=signer)
+    return document_issue(document=document, actor=actor)
+
+
+@transaction.atomic
+def document_revoke(*, document: OfficialDocument, actor, reason: str) -> OfficialDocument:
+    """作废: the document and its number stay; it shows as revoked everywhere."""
+    if not (reason or "").strip():
+        raise RuleViolation("作废原因：必须填写", field="reason")
+    document = _lock(document)
+    _expect(document, DocumentStatus.ISSUED, action="作废")
+    unit = document.issuer.unit
+    _require_member(actor, unit, (Role.LEADER, Role.HEAD), "作废")
+    before = _state(document)
+    document.status = DocumentStatus.REVOKED
+    document.revoked_at = timezone.now()
+    document.revoked_reason = reason.strip()[:200]
+    document.save(update_fields=["status", "revoked_at", "revoked_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="docs.revoke",
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
+        note=reason,
+    )
+    return document
+
+
+@transaction.atomic
+def document_delete_draft(*, document: OfficialDocument, actor) -> None:
+    document = _lock(document)
+    _expect(document, DocumentStatus.DRAFT, action="删除草稿")
+    _require_member(actor, document.issuer.unit, None, "删除草稿")
+    audit_record(actor=actor, action="docs.delete_draft", obj=document, unit=document.issuer.unit)
+    document.delete()
+
+
+@transaction.atomic
+def documents_issue_batch(*, documents: list[OfficialDocument], actor, label: str) -> IssueBatch:
+    """Issue many signed documents of one unit at once; progress on the batch page."""
+    if not documents:
+        raise RuleViolation("批量印发：没有可印发的公文")
+    unit = documents[0].issuer.unit
+    if any(d.issuer.unit_id != unit.pk for d in documents):
+        raise RuleViolation("批量印发：一个批次只能包含同一发文机关的公文")
+    _require_member(actor, unit, None, "批量印发")
+    batch = IssueBatch.objects.create(label=label[:200], created_by=actor, unit=unit)
+    for document in documents:
+        document_issue(document=document, actor=actor, batch=batch)
+    audit_record(
+        actor=actor,
+        action="docs.issue_batch",
+        obj=batch,
+        unit=unit,
+        after={"count": len(documents)},
+    )
+    return batch
+
+
+# --- rendering ------------------------------------------------------------------------------
+def _queue_render(document: OfficialDocument) -> None:
+    from .tasks import render_document
+
+    document_id = document.pk
+    transaction.on_commit(lambda: render_document.delay(document_id))
+
+
+@transaction.atomic
+def document_render_retry(*, document: OfficialDocument, actor) -> OfficialDocument:
+    document = _lock(document)
+    if not document.is_issued:
+        raise Conflict("重新生成失败：公文尚未印发")
+    if document.render_status == RenderStatus.DONE:
+        raise Conflict("重新生成失败：PDF 已生成")
+    _require_member(actor, document.issuer.unit, None, "重新生成 PDF")
+    document.render_status = RenderStatus.QUEUED
+    document.render_error = ""
+    document.save(update_fields=["render_status", "render_error", "updated_at"])
+    audit_record(actor=actor, action="docs.render_retry", obj=document, unit=document.issuer.unit)
+    _queue_render(document)
+    return document
+
+
+def document_render(*, document_id: int) -> OfficialDocument | None:
+    """Render an issued document's frozen snapshot to its PDF. Idempotent: a document
+    that has its file is left alone; two workers racing are serialised by the row lock.
+    A failure is stored on the document (shown to staff, who may retry)."""
+    from . import rendering
+
+    try:
+        with transaction.atomic():
+            document = (
+                OfficialDocument.objects.select_for_update()
+                .select_related("issuer__unit")
+                .filter(pk=document_id)
+                .first()
+            )
+            if document is None or not document.is_issued or document.snapshot is None:
+                return document
+            if document.render_status == RenderStatus.DONE and document.pdf:
+                return document
+            started = time.perf_counter()
+            pdf, pages = rendering.render_document(document.snapshot)
+            seconds = round(time.perf_counter() - started, 3)
+            digest = hashlib.sha256(pdf).hexdigest()
+            name = f"{document.public_id}.pdf"
+            document.pdf.save(name, ContentFile(pdf), save=False)
+            document.sha256 = digest
+            document.page_count = pages
+            document.render_status = RenderStatus.DONE
+            document.render_error = ""
+            document.render_attempts += 1
+            document.rendered_at = timezone.now()
+            document.save()
+            audit_record(
+                actor=None,
+                action="docs.rendered",
+                obj=document,
+                unit=document.issuer.unit,
+                after={"sha256": digest, "pages": pages, "seconds": seconds},
+            )
+            return document
+    except Exception as exc:  # noqa: BLE001 - any failure is stored for staff to see
+        with transaction.atomic():
+            OfficialDocument.objects.filter(pk=document_id).update(
+                render_status=RenderStatus.FAILED,
+                render_error=f"{type(exc).__name__}: {exc}"[:2000],
+                render_attempts=models.F("render_attempts") + 1,
+            )
+            document = OfficialDocument.objects.filter(pk=document_id).first()
+            if document is not None:
+                audit_record(
+                    actor=None,
+                    action="docs.render_failed",
+                    obj=document,
+                    unit=document.issuer.unit,
+                    note=str(exc)[:500],
+                )
+        return document

@@ -1,0 +1,286 @@
+"""Pages for official documents. Thin: look up through the access helper, call a service."""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from workflows.access import get_visible_or_404, is_member, units_of, visible
+from workflows.exceptions import RuleViolation
+from workflows.models import AuditEntry, Role
+
+from . import services
+from .forms import DocumentForm, VerifyUploadForm
+from .models import DocumentKind, DocumentStatus, IssueBatch, Issuer, OfficialDocument
+from .rendering import render_html, render_pdf
+from .selectors import batch_progress, documents_for, documents_search
+
+ACTION_LABELS = {
+    "docs.create": "起草",
+    "docs.update": "修改",
+    "docs.submit": "送签",
+    "docs.return": "退回修改",
+    "docs.sign_off": "签发",
+    "docs.issue": "编号印发",
+    "docs.rendered": "生成 PDF",
+    "docs.render_failed": "PDF 生成失败",
+    "docs.render_retry": "重新生成 PDF",
+    "docs.revoke": "作废",
+}
+
+
+def _document(request, public_id) -> OfficialDocument:
+    return get_visible_or_404(request.user, documents_for(request.user), public_id=public_id)
+
+
+def _issuers_of(user):
+    qs = Issuer.objects.select_related("unit")
+    return list(qs if user.is_superuser else qs.filter(unit__in=units_of(user)))
+
+
+@login_required
+def document_list(request):
+    scope = request.GET.get("scope") or ("mine" if _issuers_of(request.user) else "issued")
+    documents = documents_search(
+        request.user,
+        q=request.GET.get("q", "").strip(),
+        status=request.GET.get("status", ""),
+        kind=request.GET.get("kind", ""),
+        scope=scope,
+    )[:300]
+    openable = (
+        set(documents_for(request.user).values_list("pk", flat=True)) if scope == "issued" else None
+    )
+    return render(
+        request,
+        "docs_gen/list.html",
+        {
+            "documents": documents,
+            "openable": openable,
+            "scope": scope,
+            "statuses": DocumentStatus.choices,
+            "kinds": DocumentKind.choices,
+            "q": request.GET.get("q", ""),
+            "status": request.GET.get("status", ""),
+            "kind": request.GET.get("kind", ""),
+        },
+    )
+
+
+def _form_page(request, *, document=None):
+    issuers = _issuers_of(request.user)
+    if not issuers:
+        raise Http404
+    if request.method == "POST":
+        form = DocumentForm(request.POST, issuers=issuers)
+        if form.is_valid():
+            try:
+                if document is None:
+                    document = services.document_create(
+                        issuer=form.issuer_unit(), actor=request.user, **form.service_kwargs()
+                    )
+                else:
+                    services.document_update(
+                        document=document, actor=request.user, **form.service_kwargs()
+                    )
+                messages.success(request, "草稿已保存。")
+                return redirect("docs:detail", public_id=document.public_id)
+            except RuleViolation as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+    else:
+        initial = DocumentForm.initial_from(document) if document else {"kind": "notice"}
+        form = DocumentForm(initial=initial, issuers=issuers)
+    return render(request, "docs_gen/form.html", {"form": form, "document": document})
+
+
+@login_required
+def document_new(request):
+    return _form_page(request)
+
+
+@login_required
+def document_edit(request, public_id):
+    document = _document(request, public_id)
+    if document.status != DocumentStatus.DRAFT:
+        messages.error(request, "只有草稿可以修改。")
+        return redirect("docs:detail", public_id=public_id)
+    return _form_page(request, document=document)
+
+
+@login_required
+def document_detail(request, public_id):
+    document = _document(request, public_id)
+    unit = document.issuer.unit
+    user = request.user
+    member = user.is_superuser or is_member(user, unit)
+    leader = user.is_superuser or is_member(user, unit, (Role.LEADER,))
+    head = leader or is_member(user, unit, (Role.HEAD,))
+    history = list(AuditEntry.objects.for_object(document).order_by("created_at", "id"))
+    for entry in history:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+    return render(
+        request,
+        "docs_gen/detail.html",
+        {
+            "document": document,
+            "can_edit": member and document.status == DocumentStatus.DRAFT,
+            "can_submit": member and document.status == DocumentStatus.DRAFT,
+            "can_sign": leader
+            and document.status in (DocumentStatus.DRAFT, DocumentStatus.PENDING_SIGNOFF),
+            "can_return": leader and document.status == DocumentStatus.PENDING_SIGNOFF,
+            "can_issue": member and document.status == DocumentStatus.SIGNED,
+            "can_revoke": head and document.status == DocumentStatus.ISSUED,
+            "can_retry": member and document.is_issued and document.render_status == "failed",
+            "history": history,
+            "verify_url": services.verify_url(document.verification_code)
+            if document.verification_code
+            else "",
+        },
+    )
+
+
+def _snapshot_for_preview(document):
+    if document.is_issued and document.snapshot:
+        return document.snapshot
+    return services.document_snapshot(document, draft=True)
+
+
+@login_required
+def preview_html(request, public_id):
+    document = _document(request, public_id)
+    response = HttpResponse(render_html(_snapshot_for_preview(document)))
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@login_required
+def document_pdf(request, public_id):
+    document = _document(request, public_id)
+    if document.is_issued and document.pdf:
+        response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
+        name = f"{document.number}.pdf"
+    else:
+        response = HttpResponse(
+            render_pdf(_snapshot_for_preview(document)), content_type="application/pdf"
+        )
+        name = "preview.pdf"
+    response["Content-Disposition"] = (
+        f"inline; filename*=UTF-8''{__import__('urllib.parse').parse.quote(name)}"
+    )
+    return response
+
+
+_ACTIONS = {
+    "submit": (lambda d, u, p: services.document_submit(document=d, actor=u), "已送领导签发。"),
+    "return": (
+        lambda d, u, p: services.document_return(document=d, actor=u, opinion=p.get("opinion", "")),
+        "已退回修改。",
+    ),
+    "sign": (
+        lambda d, u, p: services.document_sign_off(
+            document=d, actor=u, opinion=p.get("opinion", "")
+        ),
+        "已签发。",
+    ),
+    "issue": (
+        lambda d, u, p: services.document_issue(document=d, actor=u),
+        "已编号印发，PDF 正在生成。",
+    ),
+    "revoke": (
+        lambda d, u, p: services.document_revoke(document=d, actor=u, reason=p.get("reason", "")),
+        "已作废。",
+    ),
+    "retry": (
+        lambda d, u, p: services.document_render_retry(document=d, actor=u),
+        "已重新排队生成。",
+    ),
+    "delete": (lambda d, u, p: services.document_delete_draft(document=d, actor=u), "草稿已删除。"),
+}
+
+
+@login_required
+@require_POST
+def document_action(request, public_id, action):
+    if action not in _ACTIONS:
+        raise Http404
+    document = _document(request, public_id)
+    run, done = _ACTIONS[action]
+    try:
+        run(document, request.user, request.POST)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("docs:detail", public_id=public_id)
+    messages.success(request, done)
+    if action == "delete":
+        return redirect("docs:index")
+    return redirect("docs:detail", public_id=public_id)
+
+
+@login_required
+@require_POST
+def batch_issue(request):
+    ids = request.POST.getlist("documents")
+    documents = list(
+        visible(request.user, OfficialDocument.objects.select_related("issuer__unit")).filter(
+            public_id__in=ids, status=DocumentStatus.SIGNED
+        )
+    )
+    try:
+        batch = services.documents_issue_batch(
+            documents=documents, actor=request.user, label=request.POST.get("label") or "批量印发"
+        )
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("docs:index")
+    return redirect("docs:batch", public_id=batch.public_id)
+
+
+@login_required
+def batch_detail(request, public_id):
+    batch = get_visible_or_404(request.user, IssueBatch, public_id=public_id)
+    progress = batch_progress(batch)
+    return render(
+        request,
+        "docs_gen/batch.html",
+        {"batch": batch, "progress": progress, "documents": batch.documents.order_by("serial")},
+    )
+
+
+# --- public verification ------------------------------------------------------------------
+def verify(request, code):
+    """Public: what was issued under this code, and whether an uploaded file is that PDF."""
+    normalized = code.replace("-", "").upper()
+    document = get_object_or_404(
+        OfficialDocument.objects.select_related("issuer"),
+        verification_code=normalized,
+        status__in=[DocumentStatus.ISSUED, DocumentStatus.REVOKED],
+    )
+    result = None
+    form = VerifyUploadForm()
+    if request.method == "POST":
+        form = VerifyUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            digest = hashlib.sha256()
+            for chunk in form.cleaned_data["file"].chunks():
+                digest.update(chunk)
+            result = {
+                "match": bool(document.sha256) and digest.hexdigest() == document.sha256,
+                "sha256": digest.hexdigest(),
+            }
+    response = render(
+        request,
+        "docs_gen/verify.html",
+        {
+            "document": document,
+            "form": form,
+            "result": result,
+            "verify_path": reverse("docs_verify", args=[normalized]),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
