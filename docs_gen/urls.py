@@ -12,7 +12,7 @@ class DocumentsApp(ZhijiApplication):
     app_name = "docs"
     links = (
         (_("公文列表"), "docs:index", "list_alt"),
-        (_("起草公文"), "docs:create", "edit_note"),
+        (_("起草公文"), "docs:create", "edit_note", views.user_may_draft),
     )
     # every signed-in person sees the list of issued documents; drafting needs an
     # issuer, and another unit's drafts answer 404 (not 403) in the views

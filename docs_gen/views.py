@@ -42,6 +42,11 @@ def _issuers_of(user):
     return list(qs if user.is_superuser else qs.filter(unit__in=units_of(user)))
 
 
+def user_may_draft(user) -> bool:
+    """Only people of a unit that issues documents are offered the draft form."""
+    return bool(_issuers_of(user))
+
+
 @login_required
 def document_list(request):
     scope = request.GET.get("scope") or ("mine" if _issuers_of(request.user) else "issued")

@@ -6,7 +6,14 @@ register = template.Library()
 
 @register.filter
 def zj_can_view(app, user) -> bool:
-    return app.has_view_permission(user)
+    """Whether the left menu lists ``app`` for ``user``."""
+    menu_visible = getattr(app, "menu_visible", None)
+    return menu_visible(user) if menu_visible else app.has_view_permission(user)
+
+
+@register.filter
+def zj_menu_links(app, user):
+    return app.menu_links(user)
 
 
 @register.filter
