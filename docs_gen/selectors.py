@@ -3,25 +3,33 @@
 from django.db.models import Q, QuerySet
 
 from workflows.access import is_member, is_supervisor, units_of, visible
-from workflows.models import Role
+from workflows.models import Role, UnitKind
 
 from .models import DocumentStatus, IssueBatch, OfficialDocument, RenderStatus
 
 
 def documents_for(user) -> QuerySet:
-    """Documents a staff member may open: their units' (drafts included); supervisors all."""
-    return visible(user, OfficialDocument.objects.select_related("issuer__unit"))
+    """Documents a person may open: their units' own (drafts included), those addressed to
+    their unit (a guardian grant, e.g. a reply to a school), every issued document for
+    government staff (bureaus, office, leading group), and everything for supervisors.
+    A school never opens another school's reply."""
+    qs = OfficialDocument.objects.select_related("issuer__unit")
+    mine = visible(user, qs)
+    if any(u.kind != UnitKind.SCHOOL for u in units_of(user)):
+        issued = qs.filter(status__in=[DocumentStatus.ISSUED, DocumentStatus.REVOKED])
+        return qs.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=issued.values("pk")))
+    return mine
 
 
 def documents_search(user, *, q: str = "", status: str = "", kind: str = "", scope: str = "mine"):
     """The list page. ``scope`` "issued" lists every unit's issued documents (public
     anyway through /verify); "mine" lists what the user may open, drafts included."""
     if scope == "issued":
-        qs = OfficialDocument.objects.select_related("issuer__unit").filter(
-            status__in=[DocumentStatus.ISSUED, DocumentStatus.REVOKED]
-        )
+        # issued documents the user may open: their units' own, those addressed to their
+        # unit (a grant, e.g. a reply to the school), and all of them for supervisors
+        qs = documents_for(user).filter(status__in=[DocumentStatus.ISSUED, DocumentStatus.REVOKED])
     else:
-        qs = documents_for(user)
+        qs = visible(user, OfficialDocument.objects.select_related("issuer__unit"))
     if q:
         qs = qs.filter(
             Q(title__icontains=q) | Q(number__icontains=q) | Q(issuer__mark_name__icontains=q)

@@ -4,6 +4,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +35,11 @@ ACTION_LABELS = {
 
 
 def _document(request, public_id) -> OfficialDocument:
-    return get_visible_or_404(request.user, documents_for(request.user), public_id=public_id)
+    """A document the person may open (``documents_for``, built on workflows.access), or 404."""
+    try:
+        return documents_for(request.user).get(public_id=public_id)
+    except (OfficialDocument.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
 
 
 def _issuers_of(user):

@@ -88,9 +88,11 @@ def build_world() -> World:
                 "sort_order": order,
             },
         )
+    from docs_gen.demo import ensure_issuers
     from tasks_registry.services import registry_load
 
     registry_load()
+    ensure_issuers()
     return World(
         leading_group=units["leading-group"],
         office=units["office"],

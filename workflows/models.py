@@ -19,6 +19,8 @@ class UnitKind(models.TextChoices):
     OFFICE = "office", _("领导小组办公室")
     BUREAU = "bureau", _("市级部门")
     SCHOOL = "school", _("学校")
+    # 台州市人民政府办公室: issues the plan itself; not a responsible unit of any task
+    GOVERNMENT = "government", _("市政府")
 
 
 class SchoolCategory(models.TextChoices):

@@ -91,6 +91,15 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_reason = models.TextField(_("不予通过理由"), blank=True)
     document_payload = models.JSONField(_("批复数据"), null=True, blank=True)
+    # the official document (公文) that carries the decision, issued through docs_gen
+    document = models.ForeignKey(
+        "docs_gen.OfficialDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("批复文件"),
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.access import is_member
+from workflows.access import grant_view, is_member
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.models import Role, Unit, UnitKind
 from workflows.services import audit_record, notify, unit_members
@@ -486,6 +486,28 @@ def application_decide(
         _enter_next(app)
 
 
+def _issue_decision_document(app: Application, *, payload: dict | None, actor):
+    """The decision as an official document: signed by ``actor`` (a leader of the issuing
+    unit), numbered and queued for rendering in this transaction; the applicant may open it."""
+    if not payload:
+        return None
+    from docs_gen.services import document_issue_for_decision
+
+    document = document_issue_for_decision(
+        issuer=Unit.objects.get(code=payload["issuer_unit"]),
+        kind=payload["kind"],
+        title=payload["title"],
+        addressees=payload["addressees"],
+        body=payload["body"],
+        cc=payload.get("cc", ()),
+        actor=actor,
+        signer=actor,
+        source=app,
+    )
+    grant_view(document, [app.applicant_unit])
+    return document
+
+
 @transaction.atomic
 def application_issue(*, application: Application, actor, version: int | None) -> None:
     """The competent unit issues the decision document; the decision takes effect."""
@@ -501,6 +523,7 @@ def application_issue(*, application: Application, actor, version: int | None) -
             raise PermissionDenied(_("您所在单位不办理此环节。"))
         procedure.on_issue(app, actor)
         app.document_payload = procedure.document_payload(app)
+        app.document = _issue_decision_document(app, payload=app.document_payload, actor=actor)
         _close(app, ApplicationStatus.APPROVED)
         audit_record(
             actor=actor,

@@ -66,6 +66,9 @@ def _decide(app, username, decision="approve", opinion=""):
 
 
 def load_demo_applications() -> None:
+    from docs_gen.demo import ensure_issuers
+
+    ensure_issuers()  # the approved example's reply is an official document
     for code, kind, name, state in DEMO_APPLICATIONS:
         school = Unit.objects.filter(code=code).first()
         if (
@@ -127,5 +130,5 @@ def load_demo_applications() -> None:
         services.public_notice_close_if_due(notice_id=notice.pk)
         app.refresh_from_db()
         services.application_issue(
-            application=app, actor=_user(f"{competent}-head"), version=app.version
+            application=app, actor=_user(f"{competent}-leader"), version=app.version
         )

@@ -93,12 +93,13 @@ class DualPlaqueProcedure(Procedure):
                 StepKind.AMEND, gettext_lazy("退回学校修改"), lambda app: [app.applicant_unit]
             ),
             "publicity": Step(StepKind.PUBLICITY, gettext_lazy("公示"), competent),
-            # the reply goes out under the bureau's name: its head or leader signs
+            # the reply goes out under the bureau's name: its leader in charge signs it
+            # off (签发, GB/T 9704) and the number is taken at that moment
             "issue_reply": Step(
                 StepKind.ISSUE,
-                gettext_lazy("印发批复"),
+                gettext_lazy("签发批复"),
                 competent,
-                roles=(Role.HEAD, Role.LEADER),
+                roles=(Role.LEADER,),
             ),
         }
 

@@ -1,6 +1,7 @@
 """The dual-plaque procedure through its services: every path of the flow."""
 
 import datetime
+import re
 
 import pytest
 from viewflow.workflow.models import Task
@@ -28,7 +29,9 @@ def after_period(notice):
     return notice.ends_on + datetime.timedelta(days=1)
 
 
-def test_the_approve_path_ends_with_a_reply_and_the_schools_second_plaque(world):
+def test_the_approve_path_ends_with_a_reply_and_the_schools_second_plaque(
+    world, django_capture_on_commit_callbacks
+):
     app = submitted(world)
     assert app.status == ApplicationStatus.IN_REVIEW
     assert app.current_step == "competent_review" and app.acting_unit == world.hrss
@@ -50,9 +53,17 @@ def test_the_approve_path_ends_with_a_reply_and_the_schools_second_plaque(world)
     app.refresh_from_db()
     assert app.current_step == "issue_reply" and app.acting_unit == world.hrss
 
-    services.application_issue(application=app, actor=world.hrss_head, version=app.version)
+    with django_capture_on_commit_callbacks(execute=True):  # rendering is queued on commit
+        services.application_issue(application=app, actor=world.hrss_leader, version=app.version)
     app.refresh_from_db()
     assert app.status == ApplicationStatus.APPROVED
+    # the reply is an official document: signed off by the leader, numbered, rendered
+    reply = app.document
+    assert reply.kind == "reply" and reply.status == "issued"
+    assert reply.signer == world.hrss_leader
+    assert re.fullmatch(r"台人社发〔\d{4}〕1号", reply.number)
+    assert reply.title.endswith("牌子的批复")
+    assert reply.pdf and len(reply.sha256) == 64
     assert app.process.status == PROCESS.DONE
     plaque = SchoolPlaque.objects.get(school=world.school)
     assert plaque.kind == "technician_college"

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from approvals.common.attachments import MAX_ATTACHMENT_BYTES
@@ -169,7 +170,9 @@ def test_the_reply_preview_and_issue(world, login):
     app.refresh_from_db()
     handler_view = login(world.hrss_handler).get(url("reply", app)).content.decode()
     assert "此复。" in handler_view and "签发批复</button>" not in handler_view
-    client = login(world.hrss_head)
+    head_view = login(world.hrss_head).get(url("reply", app)).content.decode()
+    assert "签发批复</button>" not in head_view  # 签发 is the leader's act
+    client = login(world.hrss_leader)
     preview = client.get(url("reply", app)).content.decode()
     assert "签发批复</button>" in preview
     assert client.post(url("issue", app), {"version": app.version}).status_code == 302
@@ -177,6 +180,14 @@ def test_the_reply_preview_and_issue(world, login):
     assert app.status == ApplicationStatus.APPROVED
     task2 = client.get(reverse("tasks:detail", args=[2])).content.decode()
     assert "台州市第一技师学院（加挂）" in task2
+    # the school opens its reply; another school cannot
+    school = login(world.school_handler, Client())
+    detail = school.get(url("detail", app)).content.decode()
+    assert app.document.number in detail
+    doc_url = reverse("docs:detail", args=[app.document.public_id])
+    assert school.get(doc_url).status_code == 200
+    assert school.get(reverse("docs:pdf", args=[app.document.public_id])).status_code == 200
+    assert login(world.other_school_handler, Client()).get(doc_url).status_code == 404
 
 
 def test_the_portal_lists_only_the_schools_own_applications(world, login):

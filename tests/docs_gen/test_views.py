@@ -1,6 +1,7 @@
 """The pages: staff of the issuing unit work on drafts, others get 404; /verify is public."""
 
 import pytest
+from django.test import Client
 
 from docs_gen import services
 from docs_gen.models import DocumentStatus, OfficialDocument
@@ -167,4 +168,8 @@ def test_the_list_searches_issued_documents(world, issuers, login):
     mine = client.get("/docs/?q=试点").content.decode()
     assert document.title not in mine  # not their unit's
     issued = client.get("/docs/?scope=issued&q=试点").content.decode()
-    assert document.title in issued and "/verify/" in issued
+    assert document.title in issued  # government staff read every issued document
+    assert client.get(f"/docs/{document.public_id}/").status_code == 200
+    school = login(world.school_handler, Client())
+    assert document.title not in school.get("/docs/?scope=issued&q=试点").content.decode()
+    assert school.get(f"/docs/{document.public_id}/").status_code == 404

@@ -5,6 +5,9 @@ from django.core.management.base import BaseCommand
 from tasks_registry.selectors import assigned_units_bulk, key_tasks_with_units
 from workflows.models import Unit, UnitKind
 
+# the units of the plan's machinery; 市政府办公室 (issuer of the plan itself) is not one
+EXPORTED_KINDS = [UnitKind.LEADING_GROUP, UnitKind.OFFICE, UnitKind.BUREAU, UnitKind.SCHOOL]
+
 
 def _unit(unit: Unit) -> dict:
     return {"name": unit.name, "kind": unit.kind, "school_type": unit.school_type}
@@ -16,9 +19,7 @@ def registry_export() -> dict:
     return {
         "units": [
             _unit(u)
-            for u in Unit.objects.filter(kind__in=[k.value for k in UnitKind]).order_by(
-                "sort_order", "id"
-            )
+            for u in Unit.objects.filter(kind__in=EXPORTED_KINDS).order_by("sort_order", "id")
         ],
         "key_tasks": [
             {
