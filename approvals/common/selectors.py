@@ -108,6 +108,22 @@ class Change:
     after: str
 
 
+ATTACHMENTS_KEY = "附件"  # the snapshot's attachment row (snapshots are Chinese)
+
+
+def detail_rows(snapshot: dict[str, str]) -> list[tuple[str, str]]:
+    """A snapshot as (label, value) rows in the UI language, attachments left out.
+
+    Labels are the fields' verbose names and choice values their labels, i.e. msgids
+    of the catalogue; free text has no entry and comes back as typed.
+    """
+    return [
+        (_(label), _(value) if value else value)
+        for label, value in snapshot.items()
+        if label != ATTACHMENTS_KEY
+    ]
+
+
 def changes_since_return(application: Application) -> tuple[object | None, list[Change]]:
     """After a resubmission: the last return on the current step and what changed since."""
     last_return = (
@@ -121,7 +137,7 @@ def changes_since_return(application: Application) -> tuple[object | None, list[
     now = procedure_for(application).snapshot(application)
     before = last_return.snapshot
     changes = [
-        Change(label, before.get(label, ""), now.get(label, ""))
+        Change(_(label), before.get(label, ""), now.get(label, ""))
         for label in dict.fromkeys([*before, *now])
         if before.get(label, "") != now.get(label, "")
     ]
@@ -173,7 +189,7 @@ def inbox_for(user) -> list[InboxRow]:
             continue  # e.g. the reply is signed by the bureau's head, not its handler
         rows.append(
             InboxRow(
-                title=app.current_step_label,
+                title=_(app.current_step_label),
                 subject=app.title,
                 url=url(app),
                 unit=names.get(app.acting_unit_id, ""),
