@@ -90,10 +90,10 @@ def timeline(application: Application) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=e.created_at,
-            actor=e.actor_name,
+            actor=e.actor_name if e.actor_id else _("系统"),
             unit=e.unit.name if e.unit else "",
             action=str(ACTION_LABELS.get(e.action, e.action)),
-            step=(e.after or {}).get("step", ""),
+            step=_(step) if (step := (e.after or {}).get("step", "")) else "",
             note=e.note,
             negative=e.action in NEGATIVE,
         )
