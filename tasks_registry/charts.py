@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "grey": "#bdbdbd"}
 
@@ -45,9 +46,12 @@ def donut(segments: list[tuple[str, int, str]], *, title: str, centre: str = "")
         )
     legend = format_html_join(
         "",
-        '<g transform="translate(170 {})"><rect width="12" height="12" rx="6" fill="{}"/>'
-        '<text x="18" y="11" font-size="13">{}：{}</text></g>',
-        ((30 + i * 24, COLOURS[c], label, count) for i, (label, count, c) in enumerate(segments)),
+        '<g transform="translate(150 {})"><rect width="12" height="12" rx="6" fill="{}"/>'
+        '<text x="17" y="11" font-size="12.5">{}</text></g>',
+        (
+            (30 + i * 24, COLOURS[c], _("%(label)s：%(count)s") % {"label": label, "count": count})
+            for i, (label, count, c) in enumerate(segments)
+        ),
     )
     return format_html(
         '<svg class="zj-chart" role="img" aria-label="{}" viewBox="0 0 320 {}" width="320" '

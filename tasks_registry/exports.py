@@ -10,6 +10,7 @@ it is previewed as HTML.
 from datetime import date
 from io import BytesIO
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -25,7 +26,9 @@ _FILLS = {
 
 
 def _light_label(light: str) -> str:
-    return LIGHT_LABELS.get(light, "未下达")
+    # The ledger is an official record: Chinese whatever the UI language.
+    with translation.override("zh-hans"):
+        return str(LIGHT_LABELS.get(light, "未下达"))
 
 
 def _header(ws, titles: list[str], widths: list[int]) -> None:

@@ -7,6 +7,7 @@ from itertools import groupby
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workflows.access import is_member, is_supervisor, memberships_of, units_of, visible
 from workflows.inbox import InboxRow
@@ -378,14 +379,15 @@ def supervision_inbox(user) -> list[InboxRow]:
             if b.assignee_id and b.assignee_id != user.pk and roles.get(b.unit_id) == Role.HANDLER:
                 continue
             if b.state == BranchState.NEW:
-                title, status = "签收督办任务", "待签收"
+                title, status = _("签收督办任务"), _("待签收")
             elif b.return_count:
-                title, status = "按退回意见整改", "被退回"
+                title, status = _("按退回意见整改"), _("被退回")
             else:
-                title, status = "报送进度/申报完成", f"办理中 {b.percent}%"
+                title, status = _("报送进度/申报完成"), _("办理中 %(p)s%%") % {"p": b.percent}
             rows.append(
                 InboxRow(
-                    title=f"{title}：重点任务{b.supervision.task.number}",
+                    title=_("%(what)s：重点任务%(n)s")
+                    % {"what": title, "n": b.supervision.task.number},
                     subject=b.supervision.task.short_title,
                     url=reverse("tasks:branch", args=[b.public_id]),
                     unit=b.unit.name,
@@ -411,13 +413,13 @@ def supervision_inbox(user) -> list[InboxRow]:
             for sup in led:
                 rows.append(
                     InboxRow(
-                        title=f"汇总完成情况：重点任务{sup.task.number}",
+                        title=_("汇总完成情况：重点任务%(n)s") % {"n": sup.task.number},
                         subject=sup.task.short_title,
                         url=reverse("tasks:detail", args=[sup.task.number]),
                         unit="",
                         since=sup.dispatched_at,
                         due=end_of_day(sup.deadline),
-                        status="待汇总",
+                        status=_("待汇总"),
                     )
                 )
     if any(m.unit.kind == UnitKind.OFFICE for m in memberships):
@@ -426,13 +428,13 @@ def supervision_inbox(user) -> list[InboxRow]:
         ):
             rows.append(
                 InboxRow(
-                    title=f"办结审核：重点任务{sup.task.number}",
+                    title=_("办结审核：重点任务%(n)s") % {"n": sup.task.number},
                     subject=sup.task.short_title,
                     url=reverse("tasks:detail", args=[sup.task.number]),
-                    unit="领导小组办公室",
+                    unit=_("领导小组办公室"),
                     since=sup.consolidated_at,
                     due=end_of_day(sup.deadline),
-                    status="待审核",
+                    status=_("待审核"),
                 )
             )
     return rows

@@ -16,13 +16,15 @@ reported progress lags the elapsed share of the time; red when overdue.
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 NEAR_DAYS = 7
 LAG_TOLERANCE_POINTS = 10
 
 GREEN, AMBER, RED = "green", "amber", "red"
 LIGHT_ORDER = {GREEN: 0, AMBER: 1, RED: 2}
-LIGHT_LABELS = {GREEN: "正常推进", AMBER: "临期或滞后", RED: "逾期"}
+LIGHT_LABELS = {GREEN: _("正常推进"), AMBER: _("临期或滞后"), RED: _("逾期")}
+NOT_DISPATCHED = _("未下达")
 
 
 def local_today() -> date:

@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, is_supervisor, role_in, units_of_kind
@@ -117,7 +119,7 @@ def _task_page(request, task, *, forms=None):
             "branch_total": len(rows),
             "light": light,
             "light_filters": [(k, LIGHT_LABELS[k]) for k in (RED, AMBER, GREEN)]
-            + [("done", "已完成")],
+            + [("done", _("已完成"))],
             "timeline": supervision_timeline(sup, user),
             "can_consolidate": sup.state == SupervisionState.CONSOLIDATING
             and is_member(user, task.lead_unit),
@@ -157,7 +159,7 @@ def task_dispatch(request, number: int):
         except RuleViolation as exc:
             _rule_error(form, exc)
         else:
-            messages.success(request, f"重点任务{task.number}已下达。")
+            messages.success(request, _("重点任务%(n)s已下达。") % {"n": task.number})
             return redirect("tasks:detail", number)
     return _task_page(request, task, forms={"dispatch": form})
 
@@ -178,7 +180,7 @@ def task_consolidate(request, number: int):
         except RuleViolation as exc:
             _rule_error(form, exc)
         else:
-            messages.success(request, "已汇总上报，等待办结审核。")
+            messages.success(request, _("已汇总上报，等待办结审核。"))
             return redirect("tasks:detail", number)
     return _task_page(request, task, forms={"consolidate": form})
 
@@ -208,7 +210,8 @@ def task_review(request, number: int):
             _rule_error(form, exc)
         else:
             messages.success(
-                request, "已审核办结。" if data["decision"] == "close" else "已退回相关单位整改。"
+                request,
+                _("已审核办结。") if data["decision"] == "close" else _("已退回相关单位整改。"),
             )
             return redirect("tasks:detail", number)
     return _task_page(request, task, forms={"review": form})
@@ -276,7 +279,7 @@ def branch_acknowledge(request, public_id):
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已签收。")
+        messages.success(request, _("已签收。"))
     return redirect("tasks:branch", public_id)
 
 
@@ -289,7 +292,7 @@ def branch_claim(request, public_id):
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已认领，由您办理。")
+        messages.success(request, _("已认领，由您办理。"))
     return redirect("tasks:branch", public_id)
 
 
@@ -306,7 +309,7 @@ def branch_assign(request, public_id):
         except RuleViolation as exc:
             _rule_error(form, exc)
         else:
-            messages.success(request, "已指派。")
+            messages.success(request, _("已指派。"))
             return redirect("tasks:branch", public_id)
     return _branch_page(request, branch, forms={"assign": form}, status=400)
 
@@ -329,7 +332,7 @@ def branch_report(request, public_id):
         except RuleViolation as exc:
             _rule_error(form, exc)
         else:
-            messages.success(request, f"进度已报送（{data['percent']}%）。")
+            messages.success(request, _("进度已报送（%(p)s%%）。") % {"p": data["percent"]})
             return redirect("tasks:branch", public_id)
     return _branch_page(request, branch, forms={"report": form}, status=400)
 
@@ -347,7 +350,7 @@ def branch_done(request, public_id):
         except RuleViolation as exc:
             _rule_error(form, exc)
         else:
-            messages.success(request, "已申报完成。")
+            messages.success(request, _("已申报完成。"))
             return redirect("tasks:branch", public_id)
     return _branch_page(request, branch, forms={"done": form}, status=400)
 
@@ -366,7 +369,7 @@ def branch_urge(request, public_id):
         except RuleViolation as exc:
             _rule_error(form, exc)
         else:
-            messages.success(request, f"已向{branch.unit.name}催办。")
+            messages.success(request, _("已向%(unit)s催办。") % {"unit": branch.unit.name})
             return redirect("tasks:branch", public_id)
     return _branch_page(request, branch, forms={"urge": form}, status=400)
 
@@ -385,8 +388,8 @@ STATUS_FILTERS = {
     GREEN: LIGHT_LABELS[GREEN],
     AMBER: LIGHT_LABELS[AMBER],
     RED: LIGHT_LABELS[RED],
-    "pending": "未下达",
-    "closed": "已办结",
+    "pending": gettext_lazy("未下达"),
+    "closed": gettext_lazy("已办结"),
 }
 
 
@@ -454,20 +457,20 @@ def dashboard(request):
         },
         "task_chart": charts.donut(
             [(LIGHT_LABELS[k], task_counts[k], k) for k in (GREEN, AMBER, RED)]
-            + [("未下达", len(overview) - len(dispatched), "grey")],
-            title="任务红黄绿灯分布",
-            centre="项任务",
+            + [(_("未下达"), len(overview) - len(dispatched), "grey")],
+            title=_("任务红黄绿灯分布"),
+            centre=_("项任务"),
         ),
         "branch_chart": charts.donut(
             [(LIGHT_LABELS[k], branch_counts[k], k) for k in (GREEN, AMBER, RED)]
-            + [("已完成", branch_done, "grey")],
-            title="责任单位事项状态分布",
-            centre="个单位事项",
+            + [(_("已完成"), branch_done, "grey")],
+            title=_("责任单位事项状态分布"),
+            centre=_("个单位事项"),
         ),
         "rate_chart": charts.rate_bars(
             [(s.unit.name, s.on_time_rate) for s in bureau_scores]
             + [(s.unit.name, s.on_time_rate) for s in school_scores],
-            title="按期报送率",
+            title=_("按期报送率"),
         ),
         "today": today,
     }

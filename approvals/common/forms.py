@@ -1,6 +1,7 @@
 """Forms shared by every procedure: draft forms with Chinese errors that name the field."""
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import MAX_ATTACHMENT_LABEL
@@ -44,8 +45,14 @@ class DraftForm(forms.Form):
         label=_("附件"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
-        help_text=_("PDF、JPG 或 PNG，单个不超过 %(limit)s，可多选。")
-        % {"limit": MAX_ATTACHMENT_LABEL},
+        # lazy: formatted when rendered, in the reader's language (not once at import)
+        help_text=lazy(
+            lambda: (
+                _("PDF、JPG 或 PNG，单个不超过 %(limit)s，可多选。")
+                % {"limit": MAX_ATTACHMENT_LABEL}
+            ),
+            str,
+        )(),
     )
 
     def __init__(self, *args, **kwargs):

@@ -55,7 +55,12 @@ class Procedure:
         return dict(application.draft_data or {})
 
     def snapshot(self, application) -> dict[str, str]:
-        """Label → value of everything a reviewer judges (used for diffs after a return)."""
+        """Label → value of everything a reviewer judges (used for diffs after a return).
+
+        Stored in reviews and audit rows, so labels and values are always Chinese
+        (build it under ``translation.override("zh-hans")``); pages show it through
+        ``selectors.detail_rows``, which translates the labels into the UI language.
+        """
         raise NotImplementedError
 
     def check_eligibility(self, application) -> None:

@@ -90,10 +90,10 @@ def timeline(application: Application) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=e.created_at,
-            actor=e.actor_name,
+            actor=e.actor_name if e.actor_id else _("系统"),
             unit=e.unit.name if e.unit else "",
             action=str(ACTION_LABELS.get(e.action, e.action)),
-            step=(e.after or {}).get("step", ""),
+            step=_(step) if (step := (e.after or {}).get("step", "")) else "",
             note=e.note,
             negative=e.action in NEGATIVE,
         )
@@ -106,6 +106,22 @@ class Change:
     label: str
     before: str
     after: str
+
+
+ATTACHMENTS_KEY = "附件"  # the snapshot's attachment row (snapshots are Chinese)
+
+
+def detail_rows(snapshot: dict[str, str]) -> list[tuple[str, str]]:
+    """A snapshot as (label, value) rows in the UI language, attachments left out.
+
+    Labels are the fields' verbose names and choice values their labels, i.e. msgids
+    of the catalogue; free text has no entry and comes back as typed.
+    """
+    return [
+        (_(label), _(value) if value else value)
+        for label, value in snapshot.items()
+        if label != ATTACHMENTS_KEY
+    ]
 
 
 def changes_since_return(application: Application) -> tuple[object | None, list[Change]]:
@@ -121,7 +137,7 @@ def changes_since_return(application: Application) -> tuple[object | None, list[
     now = procedure_for(application).snapshot(application)
     before = last_return.snapshot
     changes = [
-        Change(label, before.get(label, ""), now.get(label, ""))
+        Change(_(label), before.get(label, ""), now.get(label, ""))
         for label in dict.fromkeys([*before, *now])
         if before.get(label, "") != now.get(label, "")
     ]
@@ -173,7 +189,7 @@ def inbox_for(user) -> list[InboxRow]:
             continue  # e.g. the reply is signed by the bureau's head, not its handler
         rows.append(
             InboxRow(
-                title=app.current_step_label,
+                title=_(app.current_step_label),
                 subject=app.title,
                 url=url(app),
                 unit=names.get(app.acting_unit_id, ""),

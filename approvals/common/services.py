@@ -8,13 +8,14 @@ and queues notifications on commit. A second person acting on the same step
 gets ``Conflict`` (HTTP 409), never a double transition.
 """
 
+import functools
 from contextlib import contextmanager
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -40,6 +41,30 @@ from .models import (
 )
 from .registry import Procedure, StepKind, procedure_for
 from .workdays import working_period
+
+# What is stored (titles, step labels, public notices, notifications for others, audit
+# notes) is written in Chinese whatever language the acting user reads the UI in;
+# pages translate the step labels back with {% trans %}. Messages shown to the actor
+# (errors, refusals) stay in the actor's language.
+
+
+def in_chinese(fn):
+    """Run ``fn`` with Chinese as the active language (see above)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with translation.override("zh-hans"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _stored(text, **values) -> str:
+    """``text % values`` for the database: Chinese, lazy labels evaluated in Chinese."""
+    with translation.override("zh-hans"):
+        text = str(text)
+        return text % {k: str(v) for k, v in values.items()} if values else text
+
 
 SCHOOL_EDITORS = (Role.HANDLER, Role.HEAD, Role.LEADER)
 SCHOOL_SUBMITTERS = (Role.HEAD, Role.LEADER)
@@ -135,6 +160,7 @@ def _advance(application: Application, outcome: str) -> None:
     task.flow_task.run(task)
 
 
+@in_chinese
 def _notify_units(units, application, title, body="") -> None:
     people = []
     for unit in units:
@@ -143,6 +169,7 @@ def _notify_units(units, application, title, body="") -> None:
         notify(recipients=people, title=title, body=body, url=_url(application))
 
 
+@in_chinese
 def _close(application: Application, status: str, reason: str = "") -> None:
     application.status = status
     application.decided_at = timezone.now()
@@ -154,6 +181,7 @@ def _close(application: Application, status: str, reason: str = "") -> None:
     application.step_since = application.decided_at
 
 
+@in_chinese
 def _enter_next(application: Application) -> None:
     """Mirror the flow's new pending step on the application and route it to its units."""
     task = pending_task(application)
@@ -209,8 +237,12 @@ def _open_notice(application: Application, procedure: Procedure) -> PublicNotice
         action="notice_opened",
         obj=application,
         after={"starts_on": str(first), "ends_on": str(last)},
-        note=_("公示期 %(first)s 至 %(last)s（%(n)s 个工作日）")
-        % {"first": first, "last": last, "n": notice.working_days},
+        note=_stored(
+            "公示期 %(first)s 至 %(last)s（%(n)s 个工作日）",
+            first=first,
+            last=last,
+            n=notice.working_days,
+        ),
     )
     return notice
 
@@ -226,10 +258,11 @@ def application_create(*, procedure_code: str, school: Unit, actor) -> Applicati
     application = Application.objects.create(
         procedure=procedure.code,
         applicant_unit=school,
-        title=_("%(school)s%(procedure)s（草稿）")
-        % {"school": school.name, "procedure": procedure.title},
+        title=_stored(
+            "%(school)s%(procedure)s（草稿）", school=school.name, procedure=procedure.title
+        ),
         created_by=actor,
-        current_step_label=ApplicationStatus.DRAFT.label,
+        current_step_label=_stored(ApplicationStatus.DRAFT.label),
     )
     audit_record(actor=actor, action="application_created", obj=application, unit=school)
     return application
@@ -277,7 +310,8 @@ def application_save(*, application: Application, actor, data, uploads=()):
             )
         if form.is_valid():
             procedure.save_detail(app, form.cleaned_data)
-            app.title = procedure.title_for(app, form.cleaned_data)
+            with translation.override("zh-hans"):
+                app.title = procedure.title_for(app, form.cleaned_data)
         for message in upload_errors:
             form.add_error(form.files_field, message)
         app.save()
@@ -316,13 +350,13 @@ def application_send_to_head(*, application: Application, actor) -> None:
             raise Conflict(STALE)
         _validate_complete(procedure, app)
         app.status = ApplicationStatus.PENDING_HEAD
-        app.current_step_label = ApplicationStatus.PENDING_HEAD.label
+        app.current_step_label = _stored(ApplicationStatus.PENDING_HEAD.label)
         app.save()
         audit_record(actor=actor, action="sent_to_head", obj=app, unit=app.applicant_unit)
         heads = unit_members(app.applicant_unit, SCHOOL_SUBMITTERS)
         notify(
             recipients=heads,
-            title=_("待报送：%(title)s") % {"title": app.title},
+            title=_stored("待报送：%(title)s", title=app.title),
             url=_url(app),
             unit=app.applicant_unit,
         )
@@ -478,7 +512,7 @@ def application_decide(
         if decision == ReviewDecision.REJECT:
             _close(app, ApplicationStatus.REJECTED, opinion)
             _advance(app, "rejected")
-            _notify_units(school, app, _("申请未通过：%(title)s") % {"title": app.title}, opinion)
+            _notify_units(school, app, _stored("申请未通过：%(title)s", title=app.title), opinion)
             return
         if decision == ReviewDecision.RETURN:
             app.returned_from = name
@@ -533,7 +567,7 @@ def application_issue(*, application: Application, actor, version: int | None) -
             after={"step": str(step.label), "title": (app.document_payload or {}).get("title", "")},
         )
         _advance(app, "approved")
-        _notify_units([app.applicant_unit], app, _("申请已批准：%(title)s") % {"title": app.title})
+        _notify_units([app.applicant_unit], app, _stored("申请已批准：%(title)s", title=app.title))
 
 
 # --- public notice -------------------------------------------------------------------
@@ -561,7 +595,7 @@ def objection_lodge(
     _notify_units(
         [notice.handling_unit],
         notice.application,
-        _("公示收到异议，请处理：%(title)s") % {"title": notice.application.title},
+        _stored("公示收到异议，请处理：%(title)s", title=notice.application.title),
     )
     return objection
 
@@ -597,11 +631,11 @@ def objection_handle(*, objection: Objection, actor, upheld: bool, note: str) ->
             notice.status = NoticeStatus.REFUSED
             notice.closed_at = timezone.now()
             notice.save()
-            reason = _("公示期间异议成立：%(note)s") % {"note": note}
+            reason = _stored("公示期间异议成立：%(note)s", note=note)
             _close(app, ApplicationStatus.REJECTED, reason)
             _advance(app, "rejected")
             _notify_units(
-                [app.applicant_unit], app, _("申请未通过：%(t)s") % {"t": app.title}, reason
+                [app.applicant_unit], app, _stored("申请未通过：%(title)s", title=app.title), reason
             )
             return
         _close_notice_if_due(app, notice, timezone.localdate())
@@ -619,7 +653,7 @@ def _close_notice_if_due(app: Application, notice: PublicNotice, today: date) ->
         actor=None,
         action="notice_passed",
         obj=app,
-        note=_("公示期满（%(last)s），异议均已处理。") % {"last": notice.ends_on},
+        note=_stored("公示期满（%(last)s），异议均已处理。", last=notice.ends_on),
     )
     _advance(app, "approved")
     _enter_next(app)

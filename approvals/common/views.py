@@ -180,7 +180,7 @@ def application_detail(request, public_id, decision_form=None, handle_errors=Non
         "progress": selectors.progress(application),
         "application": application,
         "procedure": procedure,
-        "detail": procedure.snapshot(application),
+        "detail": selectors.detail_rows(procedure.snapshot(application)),
         "attachments": application.attachments.all(),
         "timeline": selectors.timeline(application),
         "step": step,

@@ -1,6 +1,6 @@
 """The dual-plaque procedure's rules (annex task 2) and its steps for the kernel."""
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -127,6 +127,10 @@ class DualPlaqueProcedure(Procedure):
         DualPlaqueDetail.objects.update_or_create(application=application, defaults=fields)
 
     def snapshot(self, application) -> dict[str, str]:
+        with translation.override("zh-hans"):  # stored: the same keys whoever saves it
+            return self._snapshot(application)
+
+    def _snapshot(self, application) -> dict[str, str]:
         detail = detail_of(application)
         rows: dict[str, str] = {}
         if detail is not None:

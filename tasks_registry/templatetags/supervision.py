@@ -1,13 +1,13 @@
 from django import template
 
-from tasks_registry.status import LIGHT_LABELS
+from tasks_registry.status import LIGHT_LABELS, NOT_DISPATCHED
 
 register = template.Library()
 
 
 @register.filter
 def light_label(light: str) -> str:
-    return LIGHT_LABELS.get(light, "未下达")
+    return LIGHT_LABELS.get(light, NOT_DISPATCHED)
 
 
 @register.filter

@@ -38,7 +38,7 @@
         if (!el.value || newer) { el.value = kept.values[name]; restored++; }
       });
       if (restored && status) {
-        status.textContent = "已恢复本机暂存的 " + restored + " 项内容，请核对后保存";
+        status.textContent = status.dataset.restored.replace("{n}", restored);
         dirty = true;
       }
     }
@@ -58,7 +58,7 @@
         if (r.redirected || !r.ok) throw new Error("session");
         return r.json();
       })
-      .then(function (j) { status.textContent = "已自动保存 " + j.saved_at; try { localStorage.removeItem(key); } catch (e) {} })
-      .catch(function () { dirty = true; status.textContent = "未能保存到服务器（可能登录已过期），内容已暂存在本机，重新登录后打开此页即可恢复"; });
+      .then(function (j) { status.textContent = status.dataset.saved.replace("{t}", j.saved_at); try { localStorage.removeItem(key); } catch (e) {} })
+      .catch(function () { dirty = true; status.textContent = status.dataset.failed; });
   }, 15000);
 })();
