@@ -673,3 +673,29 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
                     url=_branch_url(branch),
                 )
     return counts
+
+
+@transaction.atomic
+def bulletin_draft(*, actor, today: date | None = None):
+    """The progress bulletin (通报) as an official-document draft of the leading-group office.
+
+    The office then sends it for sign-off and issues it through docs_gen like any document
+    (number at issue, seal, verification code).
+    """
+    from docs_gen.services import document_create
+
+    from .exports import bulletin_blocks
+
+    office = Unit.objects.get(kind=UnitKind.OFFICE)
+    if not (actor.is_superuser or is_member(actor, office)):
+        raise PermissionDenied
+    data = bulletin_blocks(today=today)
+    return document_create(
+        issuer=office,
+        kind="bulletin",
+        title=data["title"],
+        addressees=["领导小组各成员单位", "各职业院校、技工院校"],
+        body=data["blocks"],
+        cc=["台州市人民政府办公室"],
+        actor=actor,
+    )

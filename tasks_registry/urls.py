@@ -20,6 +20,7 @@ class DashboardApp(ZhijiApplication):
     index_path = path("", views.dashboard, name="index")
     scoring_path = path("scoring/", views.scoring, name="scoring")
     bulletin_path = path("bulletin/", views.bulletin, name="bulletin")
+    bulletin_draft_path = path("bulletin/draft/", views.bulletin_to_draft, name="bulletin_draft")
     ledger_path = path("ledger.xlsx", views.ledger, name="ledger")
 
 

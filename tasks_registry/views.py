@@ -511,5 +511,24 @@ def bulletin(request):
     return render(
         request,
         "tasks_registry/bulletin.html",
-        {"bulletin": data, "generated_at": timezone.now()},
+        {
+            "bulletin": data,
+            "generated_at": timezone.now(),
+            "may_draft": _is_office(request.user),
+        },
     )
+
+
+@login_required
+def bulletin_to_draft(request):
+    """Turn the current bulletin into an official-document draft of the office (POST)."""
+    if request.method != "POST":
+        return redirect("dashboard:bulletin")
+    _require_supervisor(request.user)
+    try:
+        document = services.bulletin_draft(actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("dashboard:bulletin")
+    messages.success(request, _("已生成通报公文草稿，请核对后送领导签发。"))
+    return redirect("docs:detail", public_id=document.public_id)
