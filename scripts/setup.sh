@@ -40,8 +40,9 @@ stamp=.venv/.requirements.lock.sha256
 want=$(sha256sum requirements.lock | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing Python dependencies (requirements.lock)"
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -r requirements.lock
+  # (this machine's pip.conf may list local indexes that do not exist: drop that noise)
+  .venv/bin/python -m pip install -q --upgrade pip 2> >(grep -v "^WARNING: Location" >&2) >/dev/null
+  .venv/bin/python -m pip install -q -r requirements.lock 2> >(grep -v "^WARNING: Location" >&2)
   echo "$want" > "$stamp"
 fi
 

@@ -270,30 +270,28 @@ def branch_detail(request, public_id):
     return _branch_page(request, _branch_or_404(request.user, public_id))
 
 
-@login_required
-@require_POST
-def branch_acknowledge(request, public_id):
+def _branch_action(request, public_id, service, done_message: str):
+    """A one-click branch step: run the service, report the outcome, back to the branch."""
     branch = _branch_or_404(request.user, public_id)
     try:
-        services.branch_acknowledge(branch=branch, actor=request.user)
+        service(branch=branch, actor=request.user)
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已签收。"))
+        messages.success(request, done_message)
     return redirect("tasks:branch", public_id)
+
+
+@login_required
+@require_POST
+def branch_acknowledge(request, public_id):
+    return _branch_action(request, public_id, services.branch_acknowledge, _("已签收。"))
 
 
 @login_required
 @require_POST
 def branch_claim(request, public_id):
-    branch = _branch_or_404(request.user, public_id)
-    try:
-        services.branch_claim(branch=branch, actor=request.user)
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已认领，由您办理。"))
-    return redirect("tasks:branch", public_id)
+    return _branch_action(request, public_id, services.branch_claim, _("已认领，由您办理。"))
 
 
 @login_required
