@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from workflows.inbox import InboxRow
 
 from .selectors import failed_renders_for, pending_signoff_for
@@ -6,23 +8,23 @@ from .selectors import failed_renders_for, pending_signoff_for
 def document_inbox(user) -> list[InboxRow]:
     rows = [
         InboxRow(
-            title="签发公文",
+            title=_("签发公文"),
             subject=d.title,
             url=f"/docs/{d.public_id}/",
             unit=d.issuer.unit.name,
             since=d.updated_at,
-            status="待签发",
+            status=_("待签发"),
         )
         for d in pending_signoff_for(user)[:50]
     ]
     rows += [
         InboxRow(
-            title="公文 PDF 生成失败",
+            title=_("公文 PDF 生成失败"),
             subject=f"{d.number} {d.title}",
             url=f"/docs/{d.public_id}/",
             unit=d.issuer.unit.name,
             since=d.updated_at,
-            status="待重试",
+            status=_("待重试"),
             light="red",
         )
         for d in failed_renders_for(user)[:50]

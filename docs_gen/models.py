@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workflows.models import Unit
 
@@ -63,12 +64,12 @@ class NumberCounter(models.Model):
 
 
 class DocumentKind(models.TextChoices):
-    REPLY = "reply", _("批复")
-    NOTICE = "notice", _("通知")
-    DECISION = "decision", _("决定")
-    PUBLIC_NOTICE = "public_notice", _("公示")
-    BULLETIN = "bulletin", _("通报")
-    LETTER = "letter", _("函")
+    REPLY = "reply", pgettext_lazy("document kind", "批复")
+    NOTICE = "notice", pgettext_lazy("document kind", "通知")
+    DECISION = "decision", pgettext_lazy("document kind", "决定")
+    PUBLIC_NOTICE = "public_notice", pgettext_lazy("document kind", "公示")
+    BULLETIN = "bulletin", pgettext_lazy("document kind", "通报")
+    LETTER = "letter", pgettext_lazy("document kind", "函")
 
 
 class DocumentStatus(models.TextChoices):

@@ -21,9 +21,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from workflows.access import is_member
 from workflows.exceptions import Conflict, RuleViolation
+from workflows.i18n import stored
 from workflows.models import Role, Unit
 from workflows.services import audit_record, notify, unit_members
 
@@ -40,6 +43,11 @@ from .text import validate_blocks
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 
+# Refusals and conflicts are shown to the actor, in the actor's language; what is stored
+# (notifications to others, batch labels) is Chinese (workflows/i18n.py). The document
+# itself (``document_snapshot``, rendering.py) never goes through the catalogue.
+BATCH_LABEL = gettext_lazy("批量印发")
+
 
 # --- helpers ------------------------------------------------------------------------
 def _person(user) -> str:
@@ -53,7 +61,8 @@ def _issuer_of(unit: Unit) -> Issuer:
         return Issuer.objects.select_related("unit").get(unit=unit)
     except Issuer.DoesNotExist:
         raise RuleViolation(
-            f"发文机关：{unit.name} 尚未登记机关代字，不能以其名义发文", field="issuer"
+            _("发文机关：%(unit)s 尚未登记机关代字，不能以其名义发文") % {"unit": unit.name},
+            field="issuer",
         ) from None
 
 
@@ -63,8 +72,11 @@ def _require_member(actor, unit: Unit, roles: tuple[str, ...] | None, what: str)
     if actor.is_superuser:
         return
     if not is_member(actor, unit, roles):
-        needed = "分管领导" if roles == (Role.LEADER,) else "工作人员"
-        raise RuleViolation(f"{what}：只有{unit.name}的{needed}可以办理")
+        needed = _("分管领导") if roles == (Role.LEADER,) else _("工作人员")
+        raise RuleViolation(
+            _("%(what)s：只有%(unit)s的%(role)s可以办理")
+            % {"what": what, "unit": unit.name, "role": needed}
+        )
 
 
 def _state(document: OfficialDocument) -> dict:
@@ -82,30 +94,34 @@ def _lock(document: OfficialDocument) -> OfficialDocument:
 def _expect(document: OfficialDocument, *statuses: str, action: str) -> None:
     if document.status not in statuses:
         raise Conflict(
-            f"{action}失败：公文当前状态为“{document.get_status_display()}”，可能已被他人处理"
+            _("%(action)s失败：公文当前状态为“%(status)s”，可能已被他人处理")
+            % {"action": action, "status": document.get_status_display()}
         )
 
 
 def _clean_fields(*, kind, title, addressees, body, attachments, cc) -> None:
     if kind not in DocumentKind.values:
-        raise RuleViolation(f"文种：{kind} 不是可用的文种", field="kind")
+        raise RuleViolation(_("文种：%(kind)s 不是可用的文种") % {"kind": kind}, field="kind")
     if not (title or "").strip():
-        raise RuleViolation("标题：不能为空", field="title")
+        raise RuleViolation(_("标题：不能为空"), field="title")
     if len(title) > 200:
-        raise RuleViolation("标题：不能超过200字", field="title")
+        raise RuleViolation(_("标题：不能超过200字"), field="title")
     if not [a for a in addressees if str(a).strip()] and kind != DocumentKind.PUBLIC_NOTICE:
-        raise RuleViolation("主送机关：至少填写一个主送机关", field="addressees")
+        raise RuleViolation(_("主送机关：至少填写一个主送机关"), field="addressees")
     if not body:
-        raise RuleViolation("正文：不能为空", field="body")
+        raise RuleViolation(_("正文：不能为空"), field="body")
     errors = validate_blocks(list(body))
     for a in attachments:
         if not str(a.get("title", "")).strip():
-            errors.append("附件标题不能为空")
-        errors += validate_blocks(list(a.get("body") or []), field="附件")
+            errors.append(_("附件标题不能为空"))
+        errors += validate_blocks(list(a.get("body") or []), field=_("附件"))
     if errors:
-        raise RuleViolation("正文：" + "；".join(errors), field="body")
+        raise RuleViolation(
+            _("正文：%(errors)s") % {"errors": pgettext("punctuation", "；").join(errors)},
+            field="body",
+        )
     if any(not str(c).strip() for c in cc):
-        raise RuleViolation("抄送机关：不能有空项", field="cc")
+        raise RuleViolation(_("抄送机关：不能有空项"), field="cc")
 
 
 def _new_code() -> str:
@@ -183,7 +199,7 @@ def document_create(
 ) -> OfficialDocument:
     """A draft in the name of ``issuer`` (a Unit with a registered 机关代字)."""
     registered = _issuer_of(issuer)
-    _require_member(actor, issuer, None, "起草公文")
+    _require_member(actor, issuer, None, _("起草公文"))
     addressees, cc, attachments = list(addressees), list(cc), list(attachments)
     _clean_fields(
         kind=kind, title=title, addressees=addressees, body=body, attachments=attachments, cc=cc
@@ -224,8 +240,8 @@ def document_update(
     upward: bool = False,
 ) -> OfficialDocument:
     document = _lock(document)
-    _expect(document, DocumentStatus.DRAFT, action="修改公文")
-    _require_member(actor, document.issuer.unit, None, "修改公文")
+    _expect(document, DocumentStatus.DRAFT, action=_("修改公文"))
+    _require_member(actor, document.issuer.unit, None, _("修改公文"))
     addressees, cc, attachments = list(addressees), list(cc), list(attachments)
     _clean_fields(
         kind=kind, title=title, addressees=addressees, body=body, attachments=attachments, cc=cc
@@ -248,9 +264,9 @@ def document_update(
 def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
     """Send a draft to the unit's leaders for 签发."""
     document = _lock(document)
-    _expect(document, DocumentStatus.DRAFT, action="送签")
+    _expect(document, DocumentStatus.DRAFT, action=_("送签"))
     unit = document.issuer.unit
-    _require_member(actor, unit, None, "送签")
+    _require_member(actor, unit, None, _("送签"))
     before = _state(document)
     document.status = DocumentStatus.PENDING_SIGNOFF
     document.save(update_fields=["status", "updated_at"])
@@ -264,7 +280,7 @@ def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
     )
     notify(
         recipients=unit_members(unit, [Role.LEADER]),
-        title=f"待签发：{document.title}",
+        title=stored(gettext_lazy("待签发：%(title)s"), title=document.title),
         url=f"/docs/{document.public_id}/",
         unit=unit,
     )
@@ -275,9 +291,9 @@ def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
 def document_return(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
     """A leader sends a draft back for changes."""
     document = _lock(document)
-    _expect(document, DocumentStatus.PENDING_SIGNOFF, action="退回")
+    _expect(document, DocumentStatus.PENDING_SIGNOFF, action=_("退回修改"))
     unit = document.issuer.unit
-    _require_member(actor, unit, (Role.LEADER,), "退回")
+    _require_member(actor, unit, (Role.LEADER,), _("退回修改"))
     before = _state(document)
     document.status = DocumentStatus.DRAFT
     document.save(update_fields=["status", "updated_at"])
@@ -297,11 +313,11 @@ def document_return(*, document: OfficialDocument, actor, opinion: str = "") -> 
 def document_sign_off(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
     """签发: a leader of the issuing unit approves the text. No number yet."""
     document = _lock(document)
-    _expect(document, DocumentStatus.PENDING_SIGNOFF, DocumentStatus.DRAFT, action="签发")
+    _expect(document, DocumentStatus.PENDING_SIGNOFF, DocumentStatus.DRAFT, action=_("签发"))
     unit = document.issuer.unit
     if actor is None:
-        raise RuleViolation("签发：须由发文单位分管领导本人签发")
-    _require_member(actor, unit, (Role.LEADER,), "签发")
+        raise RuleViolation(_("签发：须由发文单位分管领导本人签发"))
+    _require_member(actor, unit, (Role.LEADER,), _("签发"))
     before = _state(document)
     document.status = DocumentStatus.SIGNED
     document.signer = actor
@@ -326,9 +342,9 @@ def document_issue(
 ) -> OfficialDocument:
     """Number, freeze and queue rendering of a signed document (印发)."""
     document = _lock(document)
-    _expect(document, DocumentStatus.SIGNED, action="印发")
+    _expect(document, DocumentStatus.SIGNED, action=_("印发"))
     unit = document.issuer.unit
-    _require_member(actor, unit, None, "印发")
+    _require_member(actor, unit, None, _("印发"))
     before = _state(document)
     now = timezone.now()
     today = timezone.localdate(now)
@@ -399,11 +415,11 @@ def document_issue_for_decision(
 def document_revoke(*, document: OfficialDocument, actor, reason: str) -> OfficialDocument:
     """作废: the document and its number stay; it shows as revoked everywhere."""
     if not (reason or "").strip():
-        raise RuleViolation("作废原因：必须填写", field="reason")
+        raise RuleViolation(_("作废原因：必须填写"), field="reason")
     document = _lock(document)
-    _expect(document, DocumentStatus.ISSUED, action="作废")
+    _expect(document, DocumentStatus.ISSUED, action=_("作废"))
     unit = document.issuer.unit
-    _require_member(actor, unit, (Role.LEADER, Role.HEAD), "作废")
+    _require_member(actor, unit, (Role.LEADER, Role.HEAD), _("作废"))
     before = _state(document)
     document.status = DocumentStatus.REVOKED
     document.revoked_at = timezone.now()
@@ -424,8 +440,8 @@ def document_revoke(*, document: OfficialDocument, actor, reason: str) -> Offici
 @transaction.atomic
 def document_delete_draft(*, document: OfficialDocument, actor) -> None:
     document = _lock(document)
-    _expect(document, DocumentStatus.DRAFT, action="删除草稿")
-    _require_member(actor, document.issuer.unit, None, "删除草稿")
+    _expect(document, DocumentStatus.DRAFT, action=_("删除草稿"))
+    _require_member(actor, document.issuer.unit, None, _("删除草稿"))
     audit_record(actor=actor, action="docs.delete_draft", obj=document, unit=document.issuer.unit)
     document.delete()
 
@@ -434,11 +450,12 @@ def document_delete_draft(*, document: OfficialDocument, actor) -> None:
 def documents_issue_batch(*, documents: list[OfficialDocument], actor, label: str) -> IssueBatch:
     """Issue many signed documents of one unit at once; progress on the batch page."""
     if not documents:
-        raise RuleViolation("批量印发：没有可印发的公文")
+        raise RuleViolation(_("批量印发：没有可印发的公文"))
     unit = documents[0].issuer.unit
     if any(d.issuer.unit_id != unit.pk for d in documents):
-        raise RuleViolation("批量印发：一个批次只能包含同一发文机关的公文")
-    _require_member(actor, unit, None, "批量印发")
+        raise RuleViolation(_("批量印发：一个批次只能包含同一发文机关的公文"))
+    _require_member(actor, unit, None, _("批量印发"))
+    label = (label or "").strip() or stored(BATCH_LABEL)
     batch = IssueBatch.objects.create(label=label[:200], created_by=actor, unit=unit)
     for document in documents:
         document_issue(document=document, actor=actor, batch=batch)
@@ -464,10 +481,10 @@ def _queue_render(document: OfficialDocument) -> None:
 def document_render_retry(*, document: OfficialDocument, actor) -> OfficialDocument:
     document = _lock(document)
     if not document.is_issued:
-        raise Conflict("重新生成失败：公文尚未印发")
+        raise Conflict(_("重新生成失败：公文尚未印发"))
     if document.render_status == RenderStatus.DONE:
-        raise Conflict("重新生成失败：PDF 已生成")
-    _require_member(actor, document.issuer.unit, None, "重新生成 PDF")
+        raise Conflict(_("重新生成失败：PDF 已生成"))
+    _require_member(actor, document.issuer.unit, None, _("重新生成 PDF"))
     document.render_status = RenderStatus.QUEUED
     document.render_error = ""
     document.save(update_fields=["render_status", "render_error", "updated_at"])

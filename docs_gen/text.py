@@ -9,6 +9,8 @@ the first line is the header.
 
 import re
 
+from django.utils.translation import gettext as _
+
 HEADING_PATTERNS = (
     (1, re.compile(r"^[一二三四五六七八九十]+、")),
     (2, re.compile(r"^（[一二三四五六七八九十]+）")),
@@ -89,26 +91,29 @@ def text_from_attachments(attachments: list[dict]) -> str:
     )
 
 
-def validate_blocks(blocks, *, field: str = "body") -> list[str]:
-    """Chinese error messages for malformed blocks (empty list means fine)."""
+def validate_blocks(blocks, *, field: str | None = None) -> list[str]:
+    """Error messages for malformed blocks, in the reader's language (empty: fine)."""
     errors = []
     if not isinstance(blocks, list | tuple):
-        return [f"{field} 必须是块的列表"]
+        return [_("%(field)s 必须是块的列表") % {"field": field or _("正文")}]
     for i, block in enumerate(blocks, start=1):
         kind = block.get("type") if isinstance(block, dict) else None
         if kind == "paragraph":
             if not str(block.get("text", "")).strip():
-                errors.append(f"第{i}段为空")
+                errors.append(_("第%(i)s段为空") % {"i": i})
         elif kind == "heading":
             if block.get("level") not in (1, 2, 3, 4):
-                errors.append(f"第{i}块：标题层级须为1至4")
+                errors.append(_("第%(i)s块：标题层级须为1至4") % {"i": i})
             if not str(block.get("text", "")).strip():
-                errors.append(f"第{i}块：标题为空")
+                errors.append(_("第%(i)s块：标题为空") % {"i": i})
         elif kind == "table":
             header = block.get("header") or []
             rows = block.get("rows") or []
             if any(len(r) != len(header) for r in rows) and header:
-                errors.append(f"第{i}块：表格各行的列数须与表头一致")
+                errors.append(_("第%(i)s块：表格各行的列数须与表头一致") % {"i": i})
         else:
-            errors.append(f"第{i}块：未知类型 {kind!r}（可用 paragraph、heading、table）")
+            errors.append(
+                _("第%(i)s块：未知类型 %(kind)r（可用 paragraph、heading、table）")
+                % {"i": i, "kind": kind}
+            )
     return errors

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, units_of, visible
@@ -20,17 +22,21 @@ from .models import DocumentKind, DocumentStatus, IssueBatch, Issuer, OfficialDo
 from .rendering import render_html, render_pdf
 from .selectors import batch_progress, documents_for, documents_search
 
+# what happened, as the history lists it (past tense in English)
 ACTION_LABELS = {
-    "docs.create": "起草",
-    "docs.update": "修改",
-    "docs.submit": "送签",
-    "docs.return": "退回修改",
-    "docs.sign_off": "签发",
-    "docs.issue": "编号印发",
-    "docs.rendered": "生成 PDF",
-    "docs.render_failed": "PDF 生成失败",
-    "docs.render_retry": "重新生成 PDF",
-    "docs.revoke": "作废",
+    "docs.create": pgettext_lazy("history", "起草"),
+    "docs.update": pgettext_lazy("history", "修改"),
+    "docs.submit": pgettext_lazy("history", "送签"),
+    "docs.return": pgettext_lazy("history", "退回修改"),
+    "docs.sign_off": pgettext_lazy("history", "签发"),
+    "docs.issue": pgettext_lazy("history", "编号印发"),
+    "docs.rendered": pgettext_lazy("history", "生成 PDF"),
+    "docs.render_failed": pgettext_lazy("history", "PDF 生成失败"),
+    "docs.render_retry": pgettext_lazy("history", "重新生成 PDF"),
+    "docs.revoke": pgettext_lazy("history", "作废"),
+    "docs.delete_draft": pgettext_lazy("history", "删除草稿"),
+    "docs.issue_batch": pgettext_lazy("history", "批量印发"),
+    "docs.register": pgettext_lazy("history", "登记"),
 }
 
 
@@ -97,7 +103,7 @@ def _form_page(request, *, document=None):
                     services.document_update(
                         document=document, actor=request.user, **form.service_kwargs()
                     )
-                messages.success(request, "草稿已保存。")
+                messages.success(request, _("草稿已保存。"))
                 return redirect("docs:detail", public_id=document.public_id)
             except RuleViolation as exc:
                 field = exc.field if exc.field in form.fields else None
@@ -117,7 +123,7 @@ def document_new(request):
 def document_edit(request, public_id):
     document = _document(request, public_id)
     if document.status != DocumentStatus.DRAFT:
-        messages.error(request, "只有草稿可以修改。")
+        messages.error(request, _("只有草稿可以修改。"))
         return redirect("docs:detail", public_id=public_id)
     return _form_page(request, document=document)
 
@@ -186,30 +192,36 @@ def document_pdf(request, public_id):
 
 
 _ACTIONS = {
-    "submit": (lambda d, u, p: services.document_submit(document=d, actor=u), "已送领导签发。"),
+    "submit": (
+        lambda d, u, p: services.document_submit(document=d, actor=u),
+        gettext_lazy("已送领导签发。"),
+    ),
     "return": (
         lambda d, u, p: services.document_return(document=d, actor=u, opinion=p.get("opinion", "")),
-        "已退回修改。",
+        gettext_lazy("已退回修改。"),
     ),
     "sign": (
         lambda d, u, p: services.document_sign_off(
             document=d, actor=u, opinion=p.get("opinion", "")
         ),
-        "已签发。",
+        gettext_lazy("已签发。"),
     ),
     "issue": (
         lambda d, u, p: services.document_issue(document=d, actor=u),
-        "已编号印发，PDF 正在生成。",
+        gettext_lazy("已编号印发，PDF 正在生成。"),
     ),
     "revoke": (
         lambda d, u, p: services.document_revoke(document=d, actor=u, reason=p.get("reason", "")),
-        "已作废。",
+        gettext_lazy("已作废。"),
     ),
     "retry": (
         lambda d, u, p: services.document_render_retry(document=d, actor=u),
-        "已重新排队生成。",
+        gettext_lazy("已重新排队生成。"),
     ),
-    "delete": (lambda d, u, p: services.document_delete_draft(document=d, actor=u), "草稿已删除。"),
+    "delete": (
+        lambda d, u, p: services.document_delete_draft(document=d, actor=u),
+        gettext_lazy("草稿已删除。"),
+    ),
 }
 
 
@@ -242,7 +254,7 @@ def batch_issue(request):
     )
     try:
         batch = services.documents_issue_batch(
-            documents=documents, actor=request.user, label=request.POST.get("label") or "批量印发"
+            documents=documents, actor=request.user, label=request.POST.get("label", "")
         )
     except RuleViolation as exc:
         messages.error(request, exc.message)

@@ -683,13 +683,14 @@ def bulletin_draft(*, actor, today: date | None = None):
     (number at issue, seal, verification code).
     """
     from docs_gen.services import document_create
+    from workflows.i18n import in_chinese
 
     from .exports import bulletin_blocks
 
     office = Unit.objects.get(kind=UnitKind.OFFICE)
     if not (actor.is_superuser or is_member(actor, office)):
         raise PermissionDenied
-    data = bulletin_blocks(today=today)
+    data = in_chinese(bulletin_blocks)(today=today)  # an official document: Chinese
     return document_create(
         issuer=office,
         kind="bulletin",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests.factories import PASSWORD, expert, member
 from workflows.demo import DEMO_SCHOOLS
@@ -36,6 +37,15 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in English activates English in the test thread (LocaleMiddleware does
+    not deactivate it): start and end every test in the default language, Chinese."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @dataclass

@@ -8,7 +8,6 @@ and queues notifications on commit. A second person acting on the same step
 gets ``Conflict`` (HTTP 409), never a double transition.
 """
 
-import functools
 from contextlib import contextmanager
 from datetime import date
 
@@ -22,6 +21,8 @@ from viewflow.workflow.status import STATUS
 
 from workflows.access import grant_view, is_member
 from workflows.exceptions import Conflict, RuleViolation
+from workflows.i18n import in_chinese
+from workflows.i18n import stored as _stored
 from workflows.models import Role, Unit, UnitKind
 from workflows.services import audit_record, notify, unit_members
 
@@ -42,28 +43,7 @@ from .models import (
 from .registry import Procedure, StepKind, procedure_for
 from .workdays import working_period
 
-# What is stored (titles, step labels, public notices, notifications for others, audit
-# notes) is written in Chinese whatever language the acting user reads the UI in;
-# pages translate the step labels back with {% trans %}. Messages shown to the actor
-# (errors, refusals) stay in the actor's language.
-
-
-def in_chinese(fn):
-    """Run ``fn`` with Chinese as the active language (see above)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with translation.override("zh-hans"):
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
-def _stored(text, **values) -> str:
-    """``text % values`` for the database: Chinese, lazy labels evaluated in Chinese."""
-    with translation.override("zh-hans"):
-        text = str(text)
-        return text % {k: str(v) for k, v in values.items()} if values else text
+# What is stored is Chinese whatever language the actor reads: see workflows/i18n.py.
 
 
 SCHOOL_EDITORS = (Role.HANDLER, Role.HEAD, Role.LEADER)

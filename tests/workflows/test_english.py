@@ -188,3 +188,60 @@ def test_the_committed_english_mo_is_compiled_from_the_committed_po(tmp_path):
     with open(fresh, "rb") as a, open(CATALOGUE / "django.mo", "rb") as b:
         fresh_catalog = gettext_module.GNUTranslations(a)._catalog
         assert fresh_catalog == gettext_module.GNUTranslations(b)._catalog
+
+
+def _issued_document(world):
+    """An issued notice of the Education Bureau (rendering is queued on commit: not run)."""
+    from docs_gen import services
+    from docs_gen.demo import ensure_issuers
+    from tests.docs_gen.conftest import BODY
+
+    ensure_issuers()
+    return services.document_issue_for_decision(
+        issuer=world.edu,
+        kind="notice",
+        title="台州市教育局关于试点工作的通知",
+        addressees=["各校"],
+        body=BODY,
+        actor=world.edu_leader,
+        signer=world.edu_leader,
+    )
+
+
+def test_the_document_list_is_english(world, login):
+    _issued_document(world)
+    client = in_english(login(world.edu_handler))
+    html = page(client, "/docs/")
+    assert_english(
+        html,
+        ["Official documents", "Draft official document", "Document number", "Date of issue"],
+        ["公文", "起草公文", "发文字号", "发文机关", "全部文种", "成文日期", "已印发", "年"],
+    )
+    assert ">Notice<" in html and ">Issued<" in html
+
+
+def test_a_document_page_is_english_and_the_document_stays_chinese(world, login):
+    document = _issued_document(world)
+    client = in_english(login(world.edu_handler))
+    html = page(client, f"/docs/{document.public_id}/")
+    assert_english(
+        html,
+        ["Document number", "Issuing authority", "Date of issue", "Verification code"],
+        ["发文字号", "发文机关", "文种", "成文日期", "验证码", "办理记录", "预览", "（", "："],
+    )
+    assert "Signed off" in html and "Numbered and issued" in html  # the history
+    assert document.number in html and "台州市教育局关于试点工作的通知" in html
+    preview = page(client, f"/docs/{document.public_id}/preview/")
+    assert "台州市教育局文件" in preview and "各校" in preview
+
+
+def test_the_public_verification_page_is_english(world, client):
+    document = _issued_document(world)
+    in_english(client)
+    html = page(client, f"/verify/{document.verification_code}/")
+    assert_english(
+        html,
+        ["Verify an official document", "Valid", "Document number", "Issuing authority"],
+        ["公文核验", "有效", "发文字号", "发文机关", "成文日期", "上传", "年"],
+    )
+    assert '<html lang="en">' in html
