@@ -110,6 +110,20 @@ def _wait(model, status, ids, timeout=600):
         time.sleep(0.1)
 
 
+def _ensure_database(connection) -> None:
+    """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
 def bench_celery() -> None:
     from django.conf import settings
     from django.db import connection
@@ -128,6 +142,7 @@ def bench_celery() -> None:
     from tests.factories import member
     from workflows.models import Role
 
+    _ensure_database(connection)
     call_command("migrate", verbosity=0)
     issuer = ensure_issuers()["edu"]
     leader = member(issuer.unit, Role.LEADER, username="bench-edu-leader")
