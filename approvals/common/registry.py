@@ -6,6 +6,7 @@ registered procedure: they find the pending flow task, look up its ``Step``,
 check who may act, apply the decision, record it, and run the flow on.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,7 +31,7 @@ class Step:
     roles: tuple[str, ...] | None = None  # None: any member of the unit
 
 
-class Procedure:
+class Procedure(ABC):
     code: str = ""
     title: str = ""
     flow_class = None
@@ -43,17 +44,19 @@ class Procedure:
     steps: dict[str, Step] = {}
 
     # --- hooks a procedure implements ---------------------------------------
+    @abstractmethod
     def title_for(self, application, cleaned: dict) -> str:
-        raise NotImplementedError
+        """The application's title, e.g. 某校申请加挂“…”牌子."""
 
+    @abstractmethod
     def save_detail(self, application, cleaned: dict) -> None:
         """Write the validated form into the procedure's own model."""
-        raise NotImplementedError
 
     def initial(self, application) -> dict:
         """The form's values for an application (the draft as typed wins)."""
         return dict(application.draft_data or {})
 
+    @abstractmethod
     def snapshot(self, application) -> dict[str, str]:
         """Label → value of everything a reviewer judges (used for diffs after a return).
 
@@ -61,24 +64,26 @@ class Procedure:
         (build it under ``translation.override("zh-hans")``); pages show it through
         ``selectors.detail_rows``, which translates the labels into the UI language.
         """
-        raise NotImplementedError
 
     def check_eligibility(self, application) -> None:
         """Raise RuleViolation when the application may not be submitted."""
+        return None  # optional hook: no extra rule by default
 
     def open_key(self, application) -> str | None:
         """A key unique among open applications (e.g. one per school and plaque)."""
         return None
 
+    @abstractmethod
     def competent_unit(self, application) -> Unit:
-        raise NotImplementedError
+        """The unit that decides (reviews first, runs the public notice, issues)."""
 
+    @abstractmethod
     def notice_text(self, application) -> tuple[str, str]:
         """(title, body) of the public notice."""
-        raise NotImplementedError
 
     def on_issue(self, application, actor) -> None:
         """The decision takes effect (e.g. the school's plaque is recorded)."""
+        return None  # optional hook
 
     def document_payload(self, application) -> dict | None:
         return None
