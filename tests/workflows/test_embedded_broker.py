@@ -7,7 +7,10 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_success
 
 
-def test_a_worker_runs_a_task_sent_through_the_file_system_broker(tmp_path, db):
+def test_a_worker_runs_a_task_sent_through_the_file_system_broker(tmp_path, db, monkeypatch):
+    # Celery lets the CELERY_BROKER_URL environment variable override an app's config;
+    # the PostgreSQL + Redis run sets it, and this test is about the embedded default
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     queue = tmp_path / "queue"
     queue.mkdir()
     app = Celery("embedded-check")
