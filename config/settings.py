@@ -5,6 +5,7 @@ file system, so that the first README command needs no server. Production sets
 DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis) and turns DEBUG off.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,6 +180,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# A parallel test run (pytest-xdist) shares one Redis between its processes, each with its
+# own test database: each process (and the workers it starts) uses its own queue, so a
+# worker never takes a task meant for another process's database.
+CELERY_TASK_DEFAULT_QUEUE = (
+    f"celery-{os.environ['PYTEST_XDIST_WORKER']}"
+    if os.environ.get("PYTEST_XDIST_WORKER")
+    else "celery"
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
