@@ -14,6 +14,8 @@ PY=.venv/bin/python
 export CELERY_TASK_ALWAYS_EAGER=true DJANGO_DEBUG=true
 unset DATABASE_URL CELERY_BROKER_URL
 export APP_VAR_DIR=${APP_VAR_DIR:-$(mktemp -d /tmp/zhiji-test.XXXXXX)}
+# the GB 2312 font cuts setup.sh built once (otherwise every test process rebuilds them)
+export DOCS_FONT_CACHE=${DOCS_FONT_CACHE:-$PWD/var/fonts}
 workers=${TEST_WORKERS:-2}
 
 echo "== ruff"
