@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def workers(settings, tmp_path):
+def queue():
+    """A queue of this test's own, so that no other worker or stale message is involved."""
+    return f"render-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def workers(settings, tmp_path, queue):
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -44,22 +51,24 @@ def workers(settings, tmp_path):
                 f"test{k}@%h",
                 "--without-gossip",
                 "--without-mingle",
+                "-Q",
+                queue,
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=(tmp_path / f"worker{k}.log").open("w"),
+            stderr=subprocess.STDOUT,
         )
         for k in (1, 2)
     ]
-    yield
+    yield [tmp_path / f"worker{k}.log" for k in (1, 2)]
     for p in procs:
         p.terminate()
     for p in procs:
         p.wait(timeout=30)
 
 
-def test_a_task_queued_twice_renders_once(world_tx, settings, monkeypatch, workers):
+def test_a_task_queued_twice_renders_once(world_tx, settings, monkeypatch, workers, queue):
     from config.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -76,8 +85,8 @@ def test_a_task_queued_twice_renders_once(world_tx, settings, monkeypatch, worke
         actor=leader,
         signer=leader,
     )
-    render_document.delay(document.pk)
-    render_document.delay(document.pk)
+    render_document.apply_async(args=[document.pk], queue=queue)
+    render_document.apply_async(args=[document.pk], queue=queue)
     document.refresh_from_db()
     assert document.render_status == RenderStatus.QUEUED  # the workers do it, not this process
     deadline = time.time() + 90
@@ -88,7 +97,8 @@ def test_a_task_queued_twice_renders_once(world_tx, settings, monkeypatch, worke
         time.sleep(0.3)
     time.sleep(3)  # let the second task finish too
     document.refresh_from_db()
-    assert document.render_status == RenderStatus.DONE, document.render_error
+    logs = "\n".join(log.read_text()[-2000:] for log in workers)
+    assert document.render_status == RenderStatus.DONE, (document.render_error, logs)
     assert document.render_attempts == 1
     files = list((Path(settings.MEDIA_ROOT) / "docs").rglob("*.pdf"))
     assert len(files) == 1

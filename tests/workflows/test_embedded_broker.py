@@ -6,6 +6,8 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_success
 
+from config.celery import app as project_app
+
 
 def test_a_worker_runs_a_task_sent_through_the_file_system_broker(tmp_path, db, monkeypatch):
     # Celery lets the CELERY_BROKER_URL environment variable override an app's config;
@@ -13,7 +15,7 @@ def test_a_worker_runs_a_task_sent_through_the_file_system_broker(tmp_path, db, 
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     queue = tmp_path / "queue"
     queue.mkdir()
-    app = Celery("embedded-check")
+    app = Celery("embedded-check", set_as_current=False)
     app.conf.update(
         broker_url="filesystem://localhost/",
         broker_transport_options={
@@ -42,3 +44,7 @@ def test_a_worker_runs_a_task_sent_through_the_file_system_broker(tmp_path, db, 
         assert list(queue.iterdir()) == []  # consumed
     finally:
         task_success.disconnect(_on_success)
+        # start_worker makes its app the current and default one: give them back, or tasks
+        # called later in this test process would go to the deleted folder above
+        project_app.set_current()
+        project_app.set_default()
