@@ -14,6 +14,7 @@ def celery_worker_on_redis(transactional_db):
         pytest.fail("CELERY_BROKER_URL must point at Redis: run through ./test.sh")
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = False
+    app.control.purge()  # messages left by an earlier run belong to another database
     try:
         with start_worker(
             app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
