@@ -75,7 +75,7 @@ def rate_bars(items: list[tuple[str, Decimal | None]], *, title: str) -> str:
     rows = []
     for i, (label, rate) in enumerate(items):
         y = 5 + i * row_h
-        value = float(rate) if rate is not None else 0.0
+        value = rate if rate is not None else Decimal(0)
         colour = (
             "grey"
             if rate is None
