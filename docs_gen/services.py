@@ -83,6 +83,39 @@ def _state(document: OfficialDocument) -> dict:
     return {"status": document.status, "number": document.number}
 
 
+def _step(
+    document: OfficialDocument,
+    *,
+    actor,
+    expect: tuple[str, ...],
+    roles: tuple[str, ...] | None,
+    what,
+    action: str,
+    note: str = "",
+    **changes,
+) -> OfficialDocument:
+    """One step of the lifecycle: lock the row, check its status and the actor's role in the
+    issuing unit, apply ``changes`` (field → value), save them, write the audit row."""
+    document = _lock(document)
+    _expect(document, *expect, action=what)
+    unit = document.issuer.unit
+    _require_member(actor, unit, roles, what)
+    before = _state(document)
+    for field, value in changes.items():
+        setattr(document, field, value)
+    document.save(update_fields=[*changes, "updated_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=document,
+        unit=unit,
+        before=before,
+        after=_state(document),
+        note=note,
+    )
+    return document
+
+
 def _lock(document: OfficialDocument) -> OfficialDocument:
     return (
         OfficialDocument.objects.select_for_update()
@@ -263,21 +296,16 @@ def document_update(
 @transaction.atomic
 def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
     """Send a draft to the unit's leaders for 签发."""
-    document = _lock(document)
-    _expect(document, DocumentStatus.DRAFT, action=_("送签"))
-    unit = document.issuer.unit
-    _require_member(actor, unit, None, _("送签"))
-    before = _state(document)
-    document.status = DocumentStatus.PENDING_SIGNOFF
-    document.save(update_fields=["status", "updated_at"])
-    audit_record(
+    document = _step(
+        document,
         actor=actor,
+        expect=(DocumentStatus.DRAFT,),
+        roles=None,
+        what=_("送签"),
         action="docs.submit",
-        obj=document,
-        unit=unit,
-        before=before,
-        after=_state(document),
+        status=DocumentStatus.PENDING_SIGNOFF,
     )
+    unit = document.issuer.unit
     notify(
         recipients=unit_members(unit, [Role.LEADER]),
         title=stored(gettext_lazy("待签发：%(title)s"), title=document.title),
@@ -290,50 +318,36 @@ def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
 @transaction.atomic
 def document_return(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
     """A leader sends a draft back for changes."""
-    document = _lock(document)
-    _expect(document, DocumentStatus.PENDING_SIGNOFF, action=_("退回修改"))
-    unit = document.issuer.unit
-    _require_member(actor, unit, (Role.LEADER,), _("退回修改"))
-    before = _state(document)
-    document.status = DocumentStatus.DRAFT
-    document.save(update_fields=["status", "updated_at"])
-    audit_record(
+    return _step(
+        document,
         actor=actor,
+        expect=(DocumentStatus.PENDING_SIGNOFF,),
+        roles=(Role.LEADER,),
+        what=_("退回修改"),
         action="docs.return",
-        obj=document,
-        unit=unit,
-        before=before,
-        after=_state(document),
         note=opinion,
+        status=DocumentStatus.DRAFT,
     )
-    return document
 
 
 @transaction.atomic
 def document_sign_off(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
     """签发: a leader of the issuing unit approves the text. No number yet."""
-    document = _lock(document)
-    _expect(document, DocumentStatus.PENDING_SIGNOFF, DocumentStatus.DRAFT, action=_("签发"))
-    unit = document.issuer.unit
     if actor is None:
         raise RuleViolation(_("签发：须由发文单位分管领导本人签发"))
-    _require_member(actor, unit, (Role.LEADER,), _("签发"))
-    before = _state(document)
-    document.status = DocumentStatus.SIGNED
-    document.signer = actor
-    document.signer_name = _person(actor)
-    document.signed_at = timezone.now()
-    document.save(update_fields=["status", "signer", "signer_name", "signed_at", "updated_at"])
-    audit_record(
+    return _step(
+        document,
         actor=actor,
+        expect=(DocumentStatus.PENDING_SIGNOFF, DocumentStatus.DRAFT),
+        roles=(Role.LEADER,),
+        what=_("签发"),
         action="docs.sign_off",
-        obj=document,
-        unit=unit,
-        before=before,
-        after=_state(document),
         note=opinion,
+        status=DocumentStatus.SIGNED,
+        signer=actor,
+        signer_name=_person(actor),
+        signed_at=timezone.now(),
     )
-    return document
 
 
 @transaction.atomic
@@ -416,25 +430,18 @@ def document_revoke(*, document: OfficialDocument, actor, reason: str) -> Offici
     """作废: the document and its number stay; it shows as revoked everywhere."""
     if not (reason or "").strip():
         raise RuleViolation(_("作废原因：必须填写"), field="reason")
-    document = _lock(document)
-    _expect(document, DocumentStatus.ISSUED, action=_("作废"))
-    unit = document.issuer.unit
-    _require_member(actor, unit, (Role.LEADER, Role.HEAD), _("作废"))
-    before = _state(document)
-    document.status = DocumentStatus.REVOKED
-    document.revoked_at = timezone.now()
-    document.revoked_reason = reason.strip()[:200]
-    document.save(update_fields=["status", "revoked_at", "revoked_reason", "updated_at"])
-    audit_record(
+    return _step(
+        document,
         actor=actor,
+        expect=(DocumentStatus.ISSUED,),
+        roles=(Role.LEADER, Role.HEAD),
+        what=_("作废"),
         action="docs.revoke",
-        obj=document,
-        unit=unit,
-        before=before,
-        after=_state(document),
         note=reason,
+        status=DocumentStatus.REVOKED,
+        revoked_at=timezone.now(),
+        revoked_reason=reason.strip()[:200],
     )
-    return document
 
 
 @transaction.atomic
