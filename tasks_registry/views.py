@@ -294,63 +294,66 @@ def branch_claim(request, public_id):
     return _branch_action(request, public_id, services.branch_claim, _("已认领，由您办理。"))
 
 
+def _branch_form_step(request, branch, key: str, form, run, done_message):
+    """A branch step with a form: on a valid form run the service (``run(cleaned_data)``),
+    then back to the branch; a form or rule error re-renders the page with what was typed."""
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except RuleViolation as exc:
+            _rule_error(form, exc)
+        else:
+            messages.success(request, done_message(form.cleaned_data))
+            return redirect("tasks:branch", branch.public_id)
+    return _branch_page(request, branch, forms={key: form}, status=400)
+
+
 @login_required
 @require_POST
 def branch_assign(request, public_id):
     branch = _branch_or_404(request.user, public_id)
     members = Membership.objects.filter(unit=branch.unit).select_related("user")
+
+    def run(data):
+        assignee = next(m.user for m in members if str(m.user_id) == data["assignee"])
+        services.branch_assign(branch=branch, actor=request.user, assignee=assignee)
+
     form = AssignForm(request.POST, members=members)
-    if form.is_valid():
-        assignee = next(m.user for m in members if str(m.user_id) == form.cleaned_data["assignee"])
-        try:
-            services.branch_assign(branch=branch, actor=request.user, assignee=assignee)
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(request, _("已指派。"))
-            return redirect("tasks:branch", public_id)
-    return _branch_page(request, branch, forms={"assign": form}, status=400)
+    return _branch_form_step(request, branch, "assign", form, run, lambda d: _("已指派。"))
 
 
 @login_required
 @require_POST
 def branch_report(request, public_id):
     branch = _branch_or_404(request.user, public_id)
-    form = ReportForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.progress_report_submit(
-                branch=branch,
-                actor=request.user,
-                text=data["text"],
-                percent=data["percent"],
-                files=data["files"],
-            )
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(request, _("进度已报送（%(p)s%%）。") % {"p": data["percent"]})
-            return redirect("tasks:branch", public_id)
-    return _branch_page(request, branch, forms={"report": form}, status=400)
+    return _branch_form_step(
+        request,
+        branch,
+        "report",
+        ReportForm(request.POST, request.FILES),
+        lambda d: services.progress_report_submit(
+            branch=branch,
+            actor=request.user,
+            text=d["text"],
+            percent=d["percent"],
+            files=d["files"],
+        ),
+        lambda d: _("进度已报送（%(p)s%%）。") % {"p": d["percent"]},
+    )
 
 
 @login_required
 @require_POST
 def branch_done(request, public_id):
     branch = _branch_or_404(request.user, public_id)
-    form = DoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.branch_complete(
-                branch=branch, actor=request.user, summary=form.cleaned_data["summary"]
-            )
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(request, _("已申报完成。"))
-            return redirect("tasks:branch", public_id)
-    return _branch_page(request, branch, forms={"done": form}, status=400)
+    return _branch_form_step(
+        request,
+        branch,
+        "done",
+        DoneForm(request.POST),
+        lambda d: services.branch_complete(branch=branch, actor=request.user, summary=d["summary"]),
+        lambda d: _("已申报完成。"),
+    )
 
 
 @login_required
@@ -358,18 +361,14 @@ def branch_done(request, public_id):
 def branch_urge(request, public_id):
     branch = _branch_or_404(request.user, public_id)
     _require_supervisor(request.user)
-    form = UrgeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.branch_urge(
-                branch=branch, actor=request.user, message=form.cleaned_data["message"]
-            )
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(request, _("已向%(unit)s催办。") % {"unit": branch.unit.name})
-            return redirect("tasks:branch", public_id)
-    return _branch_page(request, branch, forms={"urge": form}, status=400)
+    return _branch_form_step(
+        request,
+        branch,
+        "urge",
+        UrgeForm(request.POST),
+        lambda d: services.branch_urge(branch=branch, actor=request.user, message=d["message"]),
+        lambda d: _("已向%(unit)s催办。") % {"unit": branch.unit.name},
+    )
 
 
 @login_required
