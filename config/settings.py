@@ -180,6 +180,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+    # Tasks are acknowledged late (below): Redis keeps a message a worker took but did not
+    # acknowledge, and gives it to another worker only after this many seconds. kombu's
+    # default is an hour, so a worker killed mid-task (kill -9, OOM, power) left its work
+    # undone for an hour. Set it longer than the longest task (rendering a document takes
+    # seconds), far shorter than an hour; a task running longer would be delivered twice,
+    # which the idempotent tasks tolerate. docs_gen also re-queues stuck renders itself
+    # (DOCS_RENDER_STUCK_SECONDS).
+    CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 300)
+    if CELERY_BROKER_VISIBILITY_TIMEOUT < 60:
+        raise ImproperlyConfigured("CELERY_BROKER_VISIBILITY_TIMEOUT must be at least 60 seconds")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_IGNORE_RESULT = True
 # A parallel test run (pytest-xdist) shares one Redis between its processes, each with its
 # own test database: each process (and the workers it starts) uses its own queue, so a
@@ -212,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-deadline-scan": {
         "task": "tasks_registry.tasks.scan_deadlines",
         "schedule": crontab(minute=5),
+    },
+    # an issued document whose PDF is still not there DOCS_RENDER_STUCK_SECONDS after it
+    # was queued (its worker died) is queued again (docs_gen.tasks)
+    "docs-requeue-stuck-renders": {
+        "task": "docs_gen.tasks.requeue_stuck_renders",
+        "schedule": 60.0,
     },
 }
 
@@ -259,6 +277,11 @@ DEMO_LOADERS = [
 ]
 
 # --- official documents (docs_gen) ---------------------------------------------------
+# An issued document still waiting for its PDF this long after it was queued is taken as
+# stuck (its worker died mid-render): the beat task re-queues it and staff may retry it.
+DOCS_RENDER_STUCK_SECONDS = env_int("DOCS_RENDER_STUCK_SECONDS", 300)
+if DOCS_RENDER_STUCK_SECONDS < 1:
+    raise ImproperlyConfigured("DOCS_RENDER_STUCK_SECONDS must be a positive number of seconds")
 # Where the QR code on an issued PDF points: the public /verify/<code>/ page.
 DOCS_PUBLIC_BASE_URL = env_str("DOCS_PUBLIC_BASE_URL", "http://localhost:8000")
 # A licensed deployment may swap the free faces, e.g. DOCS_FONT_TITLE="方正小标宋简体"

@@ -1,6 +1,10 @@
 """Reads for official documents."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from workflows.access import is_member, is_supervisor, units_of, visible
 from workflows.models import Role, UnitKind
@@ -69,3 +73,32 @@ def failed_renders_for(user) -> QuerySet:
     if is_supervisor(user):
         return qs
     return qs.filter(issuer__unit__in=units_of(user))
+
+
+# --- renders that did not finish ----------------------------------------------------------
+# A document is queued from its issue (or a retry, or a re-queue) until its PDF is stored;
+# rendering happens in that same state, in one transaction holding the document's row lock,
+# so a document being rendered also reads "queued". ``updated_at`` is when it was queued:
+# nothing else saves an issued document while it waits (a revoke restarts the clock).
+
+
+def render_stuck_cutoff(now: datetime | None = None) -> datetime:
+    """Documents queued before this moment are stuck (DOCS_RENDER_STUCK_SECONDS)."""
+    return (now or timezone.now()) - timedelta(seconds=settings.DOCS_RENDER_STUCK_SECONDS)
+
+
+def stuck_renders(now: datetime | None = None) -> QuerySet:
+    """Issued (or revoked) documents still without their PDF past the threshold."""
+    return OfficialDocument.objects.filter(
+        status__in=[DocumentStatus.ISSUED, DocumentStatus.REVOKED],
+        render_status=RenderStatus.QUEUED,
+        updated_at__lt=render_stuck_cutoff(now),
+    )
+
+
+def render_is_stuck(document: OfficialDocument, now: datetime | None = None) -> bool:
+    return (
+        document.is_issued
+        and document.render_status == RenderStatus.QUEUED
+        and document.updated_at < render_stuck_cutoff(now)
+    )

@@ -486,11 +486,17 @@ def _queue_render(document: OfficialDocument) -> None:
 
 @transaction.atomic
 def document_render_retry(*, document: OfficialDocument, actor) -> OfficialDocument:
+    """Staff queue the rendering again: after a failure, or when it is stuck (still queued
+    DOCS_RENDER_STUCK_SECONDS after it was queued, e.g. its worker was killed)."""
+    from .selectors import render_is_stuck
+
     document = _lock(document)
     if not document.is_issued:
         raise Conflict(_("重新生成失败：公文尚未印发"))
     if document.render_status == RenderStatus.DONE:
         raise Conflict(_("重新生成失败：PDF 已生成"))
+    if document.render_status == RenderStatus.QUEUED and not render_is_stuck(document):
+        raise Conflict(_("重新生成失败：PDF 正在生成，请稍候再试"))
     _require_member(actor, document.issuer.unit, None, _("重新生成 PDF"))
     document.render_status = RenderStatus.QUEUED
     document.render_error = ""
@@ -498,6 +504,35 @@ def document_render_retry(*, document: OfficialDocument, actor) -> OfficialDocum
     audit_record(actor=actor, action="docs.render_retry", obj=document, unit=document.issuer.unit)
     _queue_render(document)
     return document
+
+
+def documents_requeue_stuck(*, now=None, limit: int = 500) -> list[int]:
+    """Queue the rendering again of every stuck document (``selectors.stuck_renders``):
+    its worker died mid-render, and the broker would give the message to another worker
+    only after its visibility timeout. A document whose row is locked is being rendered
+    right now and is left alone. Restarts each one's clock, so the next run (beat, every
+    minute) waits another threshold. Safe to run any number of times: rendering is
+    idempotent (one number, one file, one ``docs.rendered`` row)."""
+    from .selectors import stuck_renders
+
+    with transaction.atomic():
+        documents = list(
+            stuck_renders(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("issuer__unit")
+            .order_by("pk")[:limit]
+        )
+        for document in documents:
+            document.save(update_fields=["updated_at"])
+            audit_record(
+                actor=None,
+                action="docs.render_requeued",
+                obj=document,
+                unit=document.issuer.unit,
+                note=f"render_attempts={document.render_attempts}",
+            )
+            _queue_render(document)
+    return [d.pk for d in documents]
 
 
 def document_render(*, document_id: int) -> OfficialDocument | None:
@@ -523,6 +558,12 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
             seconds = round(time.perf_counter() - started, 3)
             digest = hashlib.sha256(pdf).hexdigest()
             name = f"{document.public_id}.pdf"
+            # A render killed after writing its file but before its commit left that file
+            # behind, unreferenced: replace it rather than store a second copy beside it.
+            # (Only a render holding this row's lock writes this name.)
+            path = document.pdf.field.generate_filename(document, name)
+            if document.pdf.storage.exists(path):
+                document.pdf.storage.delete(path)
             document.pdf.save(name, ContentFile(pdf), save=False)
             document.sha256 = digest
             document.page_count = pages

@@ -18,9 +18,16 @@ from workflows.models import AuditEntry, Role
 
 from . import services
 from .forms import DocumentForm, VerifyUploadForm
-from .models import DocumentKind, DocumentStatus, IssueBatch, Issuer, OfficialDocument
+from .models import (
+    DocumentKind,
+    DocumentStatus,
+    IssueBatch,
+    Issuer,
+    OfficialDocument,
+    RenderStatus,
+)
 from .rendering import render_html, render_pdf
-from .selectors import batch_progress, documents_for, documents_search
+from .selectors import batch_progress, documents_for, documents_search, render_is_stuck
 
 # what happened, as the history lists it (past tense in English)
 ACTION_LABELS = {
@@ -33,6 +40,7 @@ ACTION_LABELS = {
     "docs.rendered": pgettext_lazy("history", "生成 PDF"),
     "docs.render_failed": pgettext_lazy("history", "PDF 生成失败"),
     "docs.render_retry": pgettext_lazy("history", "重新生成 PDF"),
+    "docs.render_requeued": pgettext_lazy("history", "PDF 生成超时，重新排队"),
     "docs.revoke": pgettext_lazy("history", "作废"),
     "docs.delete_draft": pgettext_lazy("history", "删除草稿"),
     "docs.issue_batch": pgettext_lazy("history", "批量印发"),
@@ -137,6 +145,7 @@ def document_detail(request, public_id):
     leader = user.is_superuser or is_member(user, unit, (Role.LEADER,))
     head = leader or is_member(user, unit, (Role.HEAD,))
     history = list(AuditEntry.objects.for_object(document).order_by("created_at", "id"))
+    stuck = render_is_stuck(document)
     for entry in history:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
     return render(
@@ -151,7 +160,10 @@ def document_detail(request, public_id):
             "can_return": leader and document.status == DocumentStatus.PENDING_SIGNOFF,
             "can_issue": member and document.status == DocumentStatus.SIGNED,
             "can_revoke": head and document.status == DocumentStatus.ISSUED,
-            "can_retry": member and document.is_issued and document.render_status == "failed",
+            "can_retry": member
+            and document.is_issued
+            and (document.render_status == RenderStatus.FAILED or stuck),
+            "render_stuck": stuck,
             "history": history,
             "verify_url": services.verify_url(document.verification_code)
             if document.verification_code
