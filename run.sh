@@ -7,6 +7,9 @@ bash scripts/setup.sh
 
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
+# the web, worker and beat processes (and load_demo, which issues documents) all derive
+# DOCS_PUBLIC_BASE_URL, the address in the QR codes, from these (config/settings.py)
+export HOST PORT
 PY=.venv/bin/python
 
 $PY manage.py migrate --noinput -v0

@@ -14,18 +14,35 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import (
+    check_public_base_url,
+    embedded_host,
+    embedded_public_base_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    weak_secret_key_reason,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("APP_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
+# The debug key is in the public repository: production refuses it, and any key
+# Django's own check (security.W009) would call weak.
+DEBUG_SECRET_KEY = "embedded-insecure-key-only-for-debug-mode-0123456789abcdefghijkl"  # noqa: S105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is false")
-    SECRET_KEY = "embedded-insecure-key-only-for-debug-mode-0123456789abcdefghijkl"  # noqa: S105
+    SECRET_KEY = DEBUG_SECRET_KEY
+elif not DEBUG and (weak := weak_secret_key_reason(SECRET_KEY, debug_key=DEBUG_SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is refused when DJANGO_DEBUG is false: {weak}. Generate one with "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -282,8 +299,25 @@ DEMO_LOADERS = [
 DOCS_RENDER_STUCK_SECONDS = env_int("DOCS_RENDER_STUCK_SECONDS", 300)
 if DOCS_RENDER_STUCK_SECONDS < 1:
     raise ImproperlyConfigured("DOCS_RENDER_STUCK_SECONDS must be a positive number of seconds")
-# Where the QR code on an issued PDF points: the public /verify/<code>/ page.
-DOCS_PUBLIC_BASE_URL = env_str("DOCS_PUBLIC_BASE_URL", "http://localhost:8000")
+# Where the QR code on an issued PDF points: the public /verify/<code>/ page. Production
+# must say it; the embedded mode derives it from run.sh's HOST and PORT (which run.sh
+# exports to the web, worker and beat processes alike), so its QR codes open.
+if env_str("DOCS_PUBLIC_BASE_URL"):
+    DOCS_PUBLIC_BASE_URL = check_public_base_url(
+        "DOCS_PUBLIC_BASE_URL", env_str("DOCS_PUBLIC_BASE_URL")
+    )
+elif not DEBUG:
+    raise ImproperlyConfigured(
+        "DOCS_PUBLIC_BASE_URL is required when DJANGO_DEBUG is false: the public address "
+        "the QR code on issued documents points to, e.g. https://zhiji.example.gov.cn"
+    )
+else:
+    DOCS_PUBLIC_BASE_URL = embedded_public_base_url(env_str("HOST"), env_int("PORT", 8000))
+    if not env_str("DJANGO_ALLOWED_HOSTS"):  # the derived address must be served too
+        _host = embedded_host(env_str("HOST"))
+        _host = f"[{_host}]" if ":" in _host else _host
+        if _host not in ALLOWED_HOSTS:
+            ALLOWED_HOSTS.append(_host)
 # A licensed deployment may swap the free faces, e.g. DOCS_FONT_TITLE="方正小标宋简体"
 # and DOCS_FONT_BODY="仿宋_GB2312" (docs/GBT9704.md); each keeps the free face as
 # per-character fallback.

@@ -584,7 +584,11 @@ def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes
     """(PDF bytes, page count); the same snapshot always gives the same bytes."""
     from weasyprint import HTML
 
-    document = HTML(string=render_html(snapshot, fonts=fonts)).render()
+    from .fetching import SafeURLFetcher
+
+    # only the renderer's own fonts and images are read, never the network (docs_gen.fetching)
+    html = HTML(string=render_html(snapshot, fonts=fonts), url_fetcher=SafeURLFetcher())
+    document = html.render()
     return document.write_pdf(), len(document.pages)
 
 

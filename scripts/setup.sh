@@ -11,6 +11,28 @@ APT_PACKAGES=(fonts-noto-cjk fonts-arphic-gkai00mp chromium qpdf poppler-utils g
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
+# Another apt or dpkg (unattended-upgrades, a second setup.sh) may hold the locks: wait up
+# to 10 minutes instead of failing at once. `install` waits by itself with
+# DPkg::Lock::Timeout; `update` ignores that option for the lists lock (apt 2.6): retry it.
+APT_WAIT=(-o DPkg::Lock::Timeout=600)
+apt_update() {
+  local attempt out
+  for attempt in $(seq "${APT_RETRIES:-120}"); do
+    if out=$(apt-get "${APT_WAIT[@]}" update -qq 2>&1); then
+      [ -z "$out" ] || echo "$out" >&2
+      return 0
+    fi
+    if ! grep -q "Could not get lock" <<<"$out"; then
+      echo "$out" >&2
+      return 1
+    fi
+    [ "$attempt" != 1 ] || log "another apt holds the lock: waiting (apt-get update)"
+    sleep "${APT_RETRY_SECONDS:-5}"
+  done
+  echo "$out" >&2
+  return 1
+}
+
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -21,8 +43,9 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     log "installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt_update
+    DEBIAN_FRONTEND=noninteractive apt-get "${APT_WAIT[@]}" install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "Missing system packages: ${missing[*]}" >&2
     echo "Install them with:  sudo apt-get install ${missing[*]}" >&2

@@ -1,6 +1,7 @@
 """Settings come from the environment and are parsed strictly."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -8,23 +9,50 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list
+from config.env import (
+    check_public_base_url,
+    embedded_host,
+    embedded_public_base_url,
+    env_bool,
+    env_list,
+    weak_secret_key_reason,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    full_env.pop("DATABASE_URL", None)
+GOOD_KEY = "x7#kq2!v9Lm$Rt4pW8zN1bY6cH3jF0sD5gA2eQ7uI9oP4lK8mZ1xV3nB6tR0yE"
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": GOOD_KEY,
+    "DJANGO_ALLOWED_HOSTS": "zhiji.example",
+    "DOCS_PUBLIC_BASE_URL": "https://zhiji.example",
+}
+
+
+def _run(argv, **env):
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DOCS_PUBLIC_"))
+        and k not in ("DATABASE_URL", "HOST", "PORT")
+    }
     full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return subprocess.run(argv, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+
+
+def _manage(*args, **env):
+    return _run([sys.executable, "manage.py", *args], **env)
+
+
+def _settings(*names, **env):
+    """Set Django up in a fresh process with ``env``; print the named settings."""
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+        "django.setup(); from django.conf import settings;"
+        f"[print(getattr(settings, name)) for name in {list(names)!r}]"
     )
+    return _run([sys.executable, "-c", code], **env)
 
 
 def test_a_misspelt_boolean_stops_the_process(monkeypatch):
@@ -45,14 +73,123 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_the_deploy_check_reports_nothing_with_production_settings():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="x7#kq2!v9Lm$Rt4pW8zN1bY6cH3jF0sD5gA2eQ7uI9oP4lK8mZ1xV3nB6tR0yE",
-        DJANGO_ALLOWED_HOSTS="zhiji.example",
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+# --- the secret key ------------------------------------------------------------------
+def test_production_refuses_the_public_debug_key():
+    from django.conf import settings
+
+    result = _settings(
+        "SECRET_KEY", **{**PRODUCTION, "DJANGO_SECRET_KEY": settings.DEBUG_SECRET_KEY}
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY is refused when DJANGO_DEBUG is false" in result.stderr
+    assert "public debug key" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("s3cr3t-but-short-0123456789", "27 characters"),
+        ("ab" * 40, "2 different characters"),
+        ("django-insecure-" + "k2!v9Lm$Rt4pW8zN1bY6cH3jF0sD5gA2eQ7uI9oP4lK8mZ", "startproject"),
+    ],
+)
+def test_production_refuses_a_weak_key(key, reason):
+    result = _settings("SECRET_KEY", **{**PRODUCTION, "DJANGO_SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is refused" in result.stderr
+    assert reason in result.stderr
+
+
+def test_the_debug_mode_keeps_its_fixed_key():
+    from django.conf import settings
+
+    result = _settings("SECRET_KEY", DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == settings.DEBUG_SECRET_KEY
+
+
+def test_weak_key_rules_are_djangos():
+    assert weak_secret_key_reason(GOOD_KEY, debug_key="d" * 60) is None
+    assert weak_secret_key_reason("d" * 60, debug_key="d" * 60)
+    assert weak_secret_key_reason(GOOD_KEY[:49], debug_key="")
+    assert weak_secret_key_reason("abcd" * 20, debug_key="")  # 4 different characters
+    assert weak_secret_key_reason("abcde" * 10, debug_key="") is None
+
+
+# --- where QR codes point ------------------------------------------------------------
+def test_production_requires_the_public_base_url():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DOCS_PUBLIC_BASE_URL"}
+    result = _settings("DOCS_PUBLIC_BASE_URL", **env)
+    assert result.returncode != 0
+    assert "DOCS_PUBLIC_BASE_URL is required when DJANGO_DEBUG is false" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["zhiji.example.gov.cn", "/verify/", "ftp://zhiji.example", "https://", "https://h:port/"],
+)
+def test_the_public_base_url_must_be_an_absolute_http_url(url):
+    result = _settings("DOCS_PUBLIC_BASE_URL", **{**PRODUCTION, "DOCS_PUBLIC_BASE_URL": url})
+    assert result.returncode != 0
+    assert "DOCS_PUBLIC_BASE_URL=" in result.stderr
+    with pytest.raises(ImproperlyConfigured):
+        check_public_base_url("DOCS_PUBLIC_BASE_URL", url)
+
+
+def test_production_takes_the_public_base_url_as_given():
+    result = _settings(
+        "DOCS_PUBLIC_BASE_URL",
+        **{**PRODUCTION, "DOCS_PUBLIC_BASE_URL": "https://zhiji.example.gov.cn/zhiji/"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://zhiji.example.gov.cn/zhiji"
+
+
+def test_the_embedded_mode_derives_the_public_base_url_from_host_and_port():
+    result = _settings("DOCS_PUBLIC_BASE_URL", "ALLOWED_HOSTS", PORT="8101")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "http://127.0.0.1:8101"
+
+    result = _settings("DOCS_PUBLIC_BASE_URL", "ALLOWED_HOSTS", HOST="10.1.2.3", PORT="8102")
+    assert result.returncode == 0, result.stderr
+    url, hosts = result.stdout.splitlines()
+    assert url == "http://10.1.2.3:8102"
+    assert "'10.1.2.3'" in hosts  # the address the QR code opens is served
+
+    result = _settings("DOCS_PUBLIC_BASE_URL", DJANGO_DEBUG="true")
+    assert result.stdout.strip() == "http://127.0.0.1:8000"  # run.sh's defaults
+
+
+WILDCARD = "0.0.0.0"  # noqa: S104 - a value of HOST, nothing binds it here
+
+
+def test_a_wildcard_host_gives_an_address_others_can_open():
+    result = _settings("DOCS_PUBLIC_BASE_URL", "ALLOWED_HOSTS", HOST=WILDCARD, PORT="8103")
+    assert result.returncode == 0, result.stderr
+    url, hosts = result.stdout.splitlines()
+    name = embedded_host(WILDCARD)
+    assert name in (socket.gethostname(), "127.0.0.1")
+    assert url == f"http://{name}:8103"
+    assert f"'{name}'" in hosts
+    assert embedded_public_base_url("::1", 8000) == "http://[::1]:8000"
+    assert embedded_public_base_url("[::1]", 8000) == "http://[::1]:8000"
+
+
+def test_the_embedded_mode_still_checks_a_given_public_base_url():
+    result = _settings("DOCS_PUBLIC_BASE_URL", DOCS_PUBLIC_BASE_URL="localhost:8000")
+    assert result.returncode != 0
+    assert "absolute http:// or https:// URL" in result.stderr
+
+
+def test_run_sh_exports_host_and_port_to_its_processes():
+    """The worker renders the PDFs: it must see the HOST and PORT gunicorn binds."""
+    script = (ROOT / "run.sh").read_text()
+    assert "export HOST PORT" in script
+    assert script.index("export HOST PORT") < script.index("manage.py load_demo")
+    assert script.index("export HOST PORT") < script.index("celery -A config worker")
