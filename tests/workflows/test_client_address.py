@@ -100,3 +100,31 @@ def test_without_a_trusted_proxy_a_spoofed_header_does_not_dodge_the_lockout(
     locked = _login(client, username, PASSWORD, "198.51.100.99", remote="203.0.113.9")
     assert locked.status_code == 429
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_TRUSTED_PROXIES", "10.0.0.0/33", "DJANGO_TRUSTED_PROXIES"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "-1", "DJANGO_TRUSTED_PROXY_COUNT"),
+        ("CACHE_URL", "memcached://x", "CACHE_URL"),
+    ],
+)
+def test_a_bad_proxy_or_cache_setting_stops_the_process(variable, value, message):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_"))}
+    env.update({"DJANGO_DEBUG": "true", variable: value})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
