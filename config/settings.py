@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from workflows.netaddr import parse_networks as _parse_networks
+
 from .env import (
     check_public_base_url,
     embedded_host,
@@ -127,6 +129,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- shared cache (rate limits) ---------------------------------------------------
+# Every web process must count the same requests, and a restart must not reset the
+# count: Redis when CACHE_URL is set (production), otherwise a table in the database
+# (created by `migrate`, migration workflows 0003), shared and durable as well.
+# Not the broker's Redis by default: a cache there would share its memory limit and
+# eviction with queued tasks; give it a database of its own, e.g. redis://host:6379/1.
+CACHE_URL = env_str("CACHE_URL")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "zhiji")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"CACHE_URL={CACHE_URL!r} is not a Redis URL (redis://host:port/db)"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            # DatabaseCache with an increment that locks its row (workflows/cache.py)
+            "BACKEND": "workflows.cache.AtomicDatabaseCache",
+            "LOCATION": "zhiji_cache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # culling at the default 300 entries would drop rate-limit counters
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
+
 # --- auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -148,7 +183,23 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# the real client behind a trusted proxy, else REMOTE_ADDR (workflows/netaddr.py)
+AXES_CLIENT_IP_CALLABLE = "workflows.netaddr.client_ip"
+
+# --- client addresses behind the reverse proxy, and rate limits -------------------
+# X-Forwarded-For is read only when REMOTE_ADDR is a trusted proxy: addresses or
+# networks in DJANGO_TRUSTED_PROXIES, or any peer with DJANGO_TRUSTED_PROXY_COUNT
+# proxies in front. Default none: a spoofed X-Forwarded-For changes nothing.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more")
+_parse_networks(TRUSTED_PROXIES)  # a typo stops the start, not the lockout
+# (requests, seconds) per client address (an IPv6 client counts per /64)
+RATE_LIMITS = {
+    "objection": (env_int("RATE_LIMIT_OBJECTIONS_PER_HOUR", 10), 3600),
+    "verify": (env_int("RATE_LIMIT_VERIFY_PER_MINUTE", 60), 60),
+}
 
 # guardian resolves proxy models (viewflow Process proxies) to their own
 # content type, not the concrete table's (docs/VIEWFLOW.md, pitfall 2)
@@ -181,7 +232,16 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("APP_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never routed: files go out only through permission-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# the form fields of one request, files not included (a larger body answers 400)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# no uploaded file is kept past this size, not even in a temporary file; forms refuse
+# it by its size (workflows/upload_limits.py); the same 20 MB as an attachment
+FILE_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "workflows.upload_limits.SizeCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- celery -------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

@@ -3,6 +3,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workflows.upload_limits import max_upload_bytes, max_upload_label
+
 from .models import DocumentKind
 from .text import attachments_from_text, blocks_from_text, text_from_attachments, text_from_blocks
 
@@ -76,3 +78,14 @@ class DocumentForm(forms.Form):
 
 class VerifyUploadForm(forms.Form):
     file = forms.FileField(label=_("待核验的 PDF 文件"))
+
+    def clean_file(self):
+        """Refuse by its size, before any of it is read (an oversized upload has no content
+        left: workflows/upload_limits.py)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(
+                _("「待核验的 PDF 文件」大小为 %(size).1f MB，超过 %(limit)s 的上限。")
+                % {"size": upload.size / 1024 / 1024, "limit": max_upload_label()}
+            )
+        return upload

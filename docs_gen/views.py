@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from workflows.access import get_visible_or_404, is_member, units_of, visible
 from workflows.exceptions import RuleViolation
 from workflows.models import AuditEntry, Role
+from workflows.ratelimit import rate_limited
 
 from . import services
 from .forms import DocumentForm, VerifyUploadForm
@@ -286,6 +287,7 @@ def batch_detail(request, public_id):
 
 
 # --- public verification ------------------------------------------------------------------
+@rate_limited("verify")
 def verify(request, code):
     """Public: what was issued under this code, and whether an uploaded file is that PDF."""
     normalized = code.replace("-", "").upper()

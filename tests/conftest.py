@@ -40,6 +40,17 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Counts in the shared cache (rate limits) start at zero in every test, also where the
+    cache outlives the test's transaction (Redis, transactional tests)."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    }
+
+
+@pytest.fixture(autouse=True)
 def _language_reset():
     """A request in English activates English in the test thread (LocaleMiddleware does
     not deactivate it): start and end every test in the default language, Chinese."""

@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from workflows import ratelimit
 from workflows.access import get_visible_or_404, is_member, units_of
 from workflows.exceptions import RuleViolation
 from workflows.models import UnitKind
@@ -346,16 +346,6 @@ def objection_handle(request, public_id, objection_id):
 # --- public pages (no sign-in) --------------------------------------------------------
 
 
-def _too_many_objections(request, limit: int = 10) -> bool:
-    """A plain brake on scripted objections: at most ``limit`` per address per hour."""
-    key = f"approvals:objections:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        return False
-
-
 def public_notices(request):
     today = timezone.localdate()
     notices = PublicNotice.objects.filter(status=NoticeStatus.OPEN, ends_on__gte=today)
@@ -370,9 +360,13 @@ def public_notice(request, notice_id):
     form = ObjectionForm()
     if request.method == "POST" and is_open:
         form = ObjectionForm(request.POST)
-        if form.is_valid() and _too_many_objections(request):
+        # a plain brake on scripted objections, per client address and shared by
+        # every web process (settings.RATE_LIMITS["objection"])
+        if form.is_valid() and ratelimit.over_limit(request, "objection"):
             form.add_error(
-                None, _("同一网络一小时内最多提交 %(n)s 件异议，请稍后再试。") % {"n": 10}
+                None,
+                _("同一网络一小时内最多提交 %(n)s 件异议，请稍后再试。")
+                % {"n": ratelimit.limit_for("objection")[0]},
             )
         if form.is_valid():
             if not form.cleaned_data["website"]:
