@@ -1,11 +1,12 @@
 import re
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflows.upload_limits import max_upload_bytes, max_upload_label
 
-from .models import DocumentKind
+from .models import DocumentKind, DocumentStatus
 from .text import attachments_from_text, blocks_from_text, text_from_attachments, text_from_blocks
 
 
@@ -74,6 +75,54 @@ class DocumentForm(forms.Form):
             "cc": "，".join(document.cc),
             "upward": document.upward,
         }
+
+
+class UUIDListField(forms.Field):
+    """Several ids under one name (checkboxes); each must be a UUID."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("「%(label)s」格式不正确：%(value)s 不是有效的编号。")}
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        ids = []
+        for item in values:
+            try:
+                ids.append(uuid.UUID(str(item)))
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"],
+                    code="invalid",
+                    params={"label": self.label, "value": str(item)[:40]},
+                ) from None
+        return ids
+
+
+class DocumentFilterForm(forms.Form):
+    """The list page's query string: search text, status, kind, scope."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", ""), *DocumentStatus.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("文种"), required=False, choices=[("", ""), *DocumentKind.choices]
+    )
+    scope = forms.ChoiceField(
+        label=_("范围"), required=False, choices=[("", ""), ("mine", "mine"), ("issued", "issued")]
+    )
+
+
+class BatchIssueForm(forms.Form):
+    documents = UUIDListField(label=_("公文"), required=False)
+    label = forms.CharField(label=_("批次名称"), required=False, max_length=200)
+
+
+class DocumentActionForm(forms.Form):
+    """What a lifecycle button may carry: an opinion (return, sign) or a reason (revoke)."""
+
+    opinion = forms.CharField(label=_("意见"), required=False, max_length=2000)
+    reason = forms.CharField(label=_("作废原因"), required=False, max_length=200)
 
 
 class VerifyUploadForm(forms.Form):

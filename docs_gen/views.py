@@ -1,6 +1,7 @@
 """Pages for official documents. Thin: look up through the access helper, call a service."""
 
 import hashlib
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +15,18 @@ from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, units_of, visible
 from workflows.exceptions import RuleViolation
+from workflows.hostile_input import bad_request, form_error_text
 from workflows.models import AuditEntry, Role
 from workflows.ratelimit import rate_limited
 
 from . import services
-from .forms import DocumentForm, VerifyUploadForm
+from .forms import (
+    BatchIssueForm,
+    DocumentActionForm,
+    DocumentFilterForm,
+    DocumentForm,
+    VerifyUploadForm,
+)
 from .models import (
     DocumentKind,
     DocumentStatus,
@@ -69,12 +77,16 @@ def user_may_draft(user) -> bool:
 
 @login_required
 def document_list(request):
-    scope = request.GET.get("scope") or ("mine" if _issuers_of(request.user) else "issued")
+    filters = DocumentFilterForm(request.GET)
+    if not filters.is_valid():
+        return bad_request(request, form_error_text(filters))
+    wanted = filters.cleaned_data
+    scope = wanted["scope"] or ("mine" if _issuers_of(request.user) else "issued")
     documents = documents_search(
         request.user,
-        q=request.GET.get("q", "").strip(),
-        status=request.GET.get("status", ""),
-        kind=request.GET.get("kind", ""),
+        q=wanted["q"].strip(),
+        status=wanted["status"],
+        kind=wanted["kind"],
         scope=scope,
     )[:300]
     openable = (
@@ -89,9 +101,9 @@ def document_list(request):
             "scope": scope,
             "statuses": DocumentStatus.choices,
             "kinds": DocumentKind.choices,
-            "q": request.GET.get("q", ""),
-            "status": request.GET.get("status", ""),
-            "kind": request.GET.get("kind", ""),
+            "q": wanted["q"],
+            "status": wanted["status"],
+            "kind": wanted["kind"],
         },
     )
 
@@ -245,8 +257,11 @@ def document_action(request, public_id, action):
         raise Http404
     document = _document(request, public_id)
     run, done = _ACTIONS[action]
+    form = DocumentActionForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form_error_text(form))
     try:
-        run(document, request.user, request.POST)
+        run(document, request.user, form.cleaned_data)
     except RuleViolation as exc:
         messages.error(request, exc.message)
         return redirect("docs:detail", public_id=public_id)
@@ -259,15 +274,17 @@ def document_action(request, public_id, action):
 @login_required
 @require_POST
 def batch_issue(request):
-    ids = request.POST.getlist("documents")
+    form = BatchIssueForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form_error_text(form))
     documents = list(
         visible(request.user, OfficialDocument.objects.select_related("issuer__unit")).filter(
-            public_id__in=ids, status=DocumentStatus.SIGNED
+            public_id__in=form.cleaned_data["documents"], status=DocumentStatus.SIGNED
         )
     )
     try:
         batch = services.documents_issue_batch(
-            documents=documents, actor=request.user, label=request.POST.get("label", "")
+            documents=documents, actor=request.user, label=form.cleaned_data["label"]
         )
     except RuleViolation as exc:
         messages.error(request, exc.message)
@@ -287,10 +304,15 @@ def batch_detail(request, public_id):
 
 
 # --- public verification ------------------------------------------------------------------
+VERIFICATION_CODE = re.compile(r"[0-9A-Z]{4,12}")
+
+
 @rate_limited("verify")
 def verify(request, code):
     """Public: what was issued under this code, and whether an uploaded file is that PDF."""
     normalized = code.replace("-", "").upper()
+    if not VERIFICATION_CODE.fullmatch(normalized):
+        raise Http404  # not a code this system hands out: no lookup at all
     document = get_object_or_404(
         OfficialDocument.objects.select_related("issuer"),
         verification_code=normalized,

@@ -15,10 +15,17 @@ _MESSAGES = {
     "min_length": _("「{label}」至少 %(limit_value)d 个字（当前 %(show_value)d 个字）。"),
     "min_value": _("「{label}」不能小于 %(limit_value)s。"),
     "max_value": _("「{label}」不能大于 %(limit_value)s。"),
+    "null_characters_not_allowed": _("「{label}」含有不允许的空字符（NUL），请删除后重新提交。"),
 }
 
 
-_LIMIT_CODES = ("min_length", "max_length", "min_value", "max_value")
+_LIMIT_CODES = (
+    "min_length",
+    "max_length",
+    "min_value",
+    "max_value",
+    "null_characters_not_allowed",
+)
 
 
 def name_fields_in_errors(form) -> None:
@@ -72,6 +79,21 @@ class DecisionForm(forms.Form):
         help_text=_("退回修改或不予通过时必填，申请学校可见。"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    """The step version a submit, withdraw or issue button was shown with (compare-and-set)."""
+
+    version = forms.IntegerField(
+        label=_("版本号"), required=False, min_value=0, max_value=2**31 - 1
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_fields_in_errors(self)
+
+    def error_text(self) -> str:
+        return " ".join(str(m) for errors in self.errors.values() for m in errors)
 
 
 class ObjectionForm(forms.Form):

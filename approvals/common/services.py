@@ -77,7 +77,12 @@ def _require_school_member(actor, application, roles=SCHOOL_EDITORS) -> None:
 
 
 def _check_version(application: Application, version: int | None) -> None:
-    if version is not None and int(version) != application.version:
+    """``version`` comes parsed (views use a form); anything but an int is refused here too."""
+    if version is None:
+        return
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise RuleViolation(_("「版本号」格式不正确，请刷新页面后重试。"), field="version")
+    if version != application.version:
         raise Conflict(STALE)
 
 
@@ -105,11 +110,21 @@ def _form(procedure: Procedure, application: Application, data=None):
 
 
 def _raw_values(procedure: Procedure, data) -> dict:
-    return {
-        name: data.get(name, "")
-        for name in procedure.form_class.base_fields
-        if name != procedure.form_class.files_field
-    }
+    """What was typed, kept as the draft; a NUL, which no database text or
+    JSON column can hold, is refused naming the field."""
+    values = {}
+    for name, field in procedure.form_class.base_fields.items():
+        if name == procedure.form_class.files_field:
+            continue
+        value = data.get(name, "")
+        if isinstance(value, str) and "\x00" in value:
+            raise RuleViolation(
+                _("「%(label)s」含有不允许的空字符（NUL），请删除后重新提交。")
+                % {"label": field.label},
+                field=name,
+            )
+        values[name] = value
+    return values
 
 
 def _validate_complete(procedure: Procedure, application: Application):

@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from workflows.models import UnitKind
 
 from . import attachments as files
 from . import selectors, services
-from .forms import DecisionForm, ObjectionForm, ObjectionHandleForm
+from .forms import DecisionForm, ObjectionForm, ObjectionHandleForm, VersionForm
 from .models import (
     Application,
     ApplicationStatus,
@@ -108,19 +109,42 @@ def application_new(request, procedure_code):
         raise PermissionDenied(_("只有学校可以发起申请。"))
     if request.method != "POST":
         return _render_form(request, procedure, procedure.form_class())
-    application = services.application_create(
-        procedure_code=procedure.code, school=schools[0], actor=request.user
-    )
-    return _save_and_continue(request, application, procedure)
+    try:
+        # one transaction: a draft whose first save is refused is not left behind empty
+        with transaction.atomic():
+            application = services.application_create(
+                procedure_code=procedure.code, school=schools[0], actor=request.user
+            )
+            return _save_and_continue(request, application, procedure)
+    except _Refused as refused:
+        return _render_form(request, procedure, refused.form, status=400)
+
+
+class _Refused(Exception):
+    """What was posted cannot be kept even as a draft; carries the form with the reason."""
+
+    def __init__(self, form):
+        super().__init__()
+        self.form = form
+
+
+def _refused_form(procedure, data, exc: RuleViolation):
+    form = procedure.form_class(data={k: v for k, v in data.items() if "\x00" not in v})
+    form.is_valid()
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return form
 
 
 def _save_and_continue(request, application, procedure):
-    form = services.application_save(
-        application=application,
-        actor=request.user,
-        data=request.POST,
-        uploads=request.FILES.getlist(procedure.form_class.files_field),
-    )
+    try:
+        form = services.application_save(
+            application=application,
+            actor=request.user,
+            data=request.POST,
+            uploads=request.FILES.getlist(procedure.form_class.files_field),
+        )
+    except RuleViolation as exc:
+        raise _Refused(_refused_form(procedure, request.POST, exc)) from None
     action = request.POST.get("action", "save")
     if action in ("send_to_head", "submit") and form.is_valid():
         try:
@@ -150,7 +174,10 @@ def application_edit(request, public_id):
     if not application.is_editable:
         return redirect("applications:detail", application.public_id)
     if request.method == "POST":
-        return _save_and_continue(request, application, procedure)
+        try:
+            return _save_and_continue(request, application, procedure)
+        except _Refused as refused:
+            return _render_form(request, procedure, refused.form, application, status=400)
     form = procedure.form_class(initial=procedure.initial(application))
     return _render_form(request, procedure, form, application)
 
@@ -160,7 +187,10 @@ def application_edit(request, public_id):
 def application_autosave(request, public_id):
     """Keeps the typed values server-side every few seconds (no files, no audit row)."""
     application = _application(request, public_id)
-    services.application_save(application=application, actor=request.user, data=request.POST)
+    try:
+        services.application_save(application=application, actor=request.user, data=request.POST)
+    except RuleViolation as exc:
+        return JsonResponse({"error": exc.message, "field": exc.field}, status=400)
     return JsonResponse({"saved_at": timezone.localtime().strftime("%H:%M:%S")})
 
 
@@ -215,14 +245,24 @@ def application_detail(request, public_id, decision_form=None, handle_errors=Non
     return render(request, "approvals/application_detail.html", context, status=status)
 
 
+def _posted_version(request, public_id):
+    """(version, None) from the posted form, or (None, the detail page answering 400)."""
+    form = VersionForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data["version"], None
+    messages.error(request, form.error_text())
+    return None, application_detail(request, public_id, status=400)
+
+
 @login_required
 @post_only
 def application_submit(request, public_id):
     application = _application(request, public_id)
+    version, refused = _posted_version(request, public_id)
+    if refused:
+        return refused
     try:
-        services.application_submit(
-            application=application, actor=request.user, version=request.POST.get("version")
-        )
+        services.application_submit(application=application, actor=request.user, version=version)
     except RuleViolation as exc:
         messages.error(request, exc.message)
         return redirect("applications:detail", application.public_id)
@@ -234,9 +274,14 @@ def application_submit(request, public_id):
 @post_only
 def application_withdraw(request, public_id):
     application = _application(request, public_id)
-    services.application_withdraw(
-        application=application, actor=request.user, version=request.POST.get("version")
-    )
+    version, refused = _posted_version(request, public_id)
+    if refused:
+        return refused
+    try:
+        services.application_withdraw(application=application, actor=request.user, version=version)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("applications:detail", application.public_id)
     messages.success(request, _("申请已撤回。"))
     return redirect("applications:detail", application.public_id)
 
@@ -288,9 +333,14 @@ def reply_preview(request, public_id):
 @post_only
 def application_issue(request, public_id):
     application = _application(request, public_id)
-    services.application_issue(
-        application=application, actor=request.user, version=request.POST.get("version")
-    )
+    version, refused = _posted_version(request, public_id)
+    if refused:
+        return refused
+    try:
+        services.application_issue(application=application, actor=request.user, version=version)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("applications:detail", application.public_id)
     messages.success(request, _("批复已印发，申请办结。"))
     return redirect("applications:detail", application.public_id)
 
