@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, is_supervisor, role_in, units_of_kind
-from workflows.attachments import attachment_response
+from workflows.attachments import attachment_response, open_stored
 from workflows.exceptions import RuleViolation
 from workflows.models import Membership, Role, Unit, UnitKind
 
@@ -378,7 +378,9 @@ def attachment_download(request, public_id):
         request.user, ReportAttachment.objects.select_related("report__branch"), public_id=public_id
     )
     return attachment_response(
-        attachment.file.open("rb"), label=attachment.name, content_type=attachment.content_type
+        open_stored(attachment.file.storage, attachment.file.name),
+        label=attachment.name,
+        content_type=attachment.content_type,
     )
 
 

@@ -38,9 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -478,7 +479,7 @@ class AttachmentArea:
         return self.storage().save(name, ContentFile(checked.content))
 
     def open(self, name: str):
-        return self.storage().open(name, "rb")
+        return open_stored(self.storage(), name)
 
     def delete(self, name: str) -> None:
         self.storage().delete(name)
@@ -496,6 +497,14 @@ class AttachmentArea:
             for name in saved:
                 self.delete(name)
             raise
+
+
+def open_stored(storage, name: str):
+    """A stored file opened for reading; 404 (not 500) if it is gone from the disk."""
+    try:
+        return storage.open(name, "rb")
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404 from None
 
 
 def attachment_response(handle, *, label: str, content_type: str) -> FileResponse:

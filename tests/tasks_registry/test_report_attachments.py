@@ -120,3 +120,11 @@ def test_a_file_stored_before_the_rules_is_served_only_as_an_opaque_download(
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_a_file_missing_from_the_disk_is_404_not_500(world, branch, login):
+    report = progress_report_submit(branch=branch, actor=world.school_handler, text="x", percent=5)
+    attachment = ReportAttachment.objects.create(
+        report=report, file="supervision/2020/gone.pdf", name="gone.pdf", size=1
+    )
+    assert _download(login(world.school_handler), attachment).status_code == 404
