@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
@@ -248,15 +249,25 @@ class ProgressReport(models.Model):
 
 
 def _attachment_path(instance, filename):
-    return f"supervision/{instance.report.branch.supervision.task.number}/{uuid.uuid4().hex}/{filename}"
+    # kept for migration 0003; new files are written by workflows.attachments (ATTACHMENTS)
+    return f"supervision/{timezone.now():%Y}/{uuid.uuid4().hex}"
 
 
 class ReportAttachment(models.Model):
+    """A file of a progress report, checked and stored by ``workflows.attachments``.
+
+    ``file`` names it relative to MEDIA_ROOT (``supervision/<year>/<uuid>.<ext>``); ``name``
+    is the user's file name, sanitised, for display only. Rows from before the check have
+    an empty ``content_type`` and are served as ``application/octet-stream``.
+    """
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("附件"), upload_to=_attachment_path)
+    file = models.FileField(_("附件"), upload_to=_attachment_path, max_length=255)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"), default=0)
+    content_type = models.CharField(max_length=60, blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("报送附件")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from workflows.access import is_member, is_supervisor, role_in, units_of_kind
+from workflows.attachments import AttachmentArea, check_upload
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.models import Membership, Role, Unit, UnitKind
 from workflows.services import audit_record, notify
@@ -72,7 +73,8 @@ def registry_load(*, rows: list[AnnexRow] | None = None) -> list[KeyTask]:
 # notifications (e-mail on commit).
 
 REMINDER_THRESHOLDS = (7, 3, 1)  # days before due (DESIGN.md §4.1.5)
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# progress-report files: the shared attachment service (type by content, generated names)
+REPORT_FILES = AttachmentArea("supervision")
 
 
 def _name(user) -> str:
@@ -353,9 +355,7 @@ def progress_report_submit(
 ) -> ProgressReport:
     """进度报送: as many reports as it takes; each counts for the cycle it falls in."""
     value = _validate_report(text, percent)
-    for f in files:
-        if f.size > MAX_ATTACHMENT_BYTES:
-            raise RuleViolation(f"附件：{f.name}超过20MB", field="files")
+    checked = [check_upload(f, field="files") for f in files]  # all before anything is stored
     at = at or timezone.now()
     with _lock(branch.supervision):
         fresh = _acting_branch(branch, actor)
@@ -374,27 +374,36 @@ def progress_report_submit(
             text=text.strip(),
             percent=value,
         )
-        for f in files:
-            ReportAttachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
-        new_cycle = cycle != fresh.last_report_cycle
-        _cas(
-            fresh,
-            expect_state=BranchState.ACTIVE,
-            percent=value,
-            last_report_at=at,
-            report_count=F("report_count") + 1,
-            cycles_reported=F("cycles_reported") + (1 if new_cycle else 0),
-            last_report_cycle=cycle,
-            assignee=fresh.assignee or actor,
-        )
-        _event(
-            supervision=sup,
-            kind=EventKind.REPORT,
-            actor=actor,
-            branch=fresh,
-            note=f"进度{value}%：{text.strip()}",
-            at=at,
-        )
+        with REPORT_FILES.saving() as saved:
+            for upload in checked:
+                saved.append(REPORT_FILES.save(upload))
+                ReportAttachment.objects.create(
+                    report=report,
+                    file=REPORT_FILES.media_name(saved[-1]),
+                    name=upload.label,
+                    size=upload.size,
+                    content_type=upload.content_type,
+                    sha256=upload.sha256,
+                )
+            new_cycle = cycle != fresh.last_report_cycle
+            _cas(
+                fresh,
+                expect_state=BranchState.ACTIVE,
+                percent=value,
+                last_report_at=at,
+                report_count=F("report_count") + 1,
+                cycles_reported=F("cycles_reported") + (1 if new_cycle else 0),
+                last_report_cycle=cycle,
+                assignee=fresh.assignee or actor,
+            )
+            _event(
+                supervision=sup,
+                kind=EventKind.REPORT,
+                actor=actor,
+                branch=fresh,
+                note=f"进度{value}%：{text.strip()}",
+                at=at,
+            )
     return report
 
 

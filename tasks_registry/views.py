@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, is_supervisor, role_in, units_of_kind
+from workflows.attachments import attachment_response, open_stored
 from workflows.exceptions import RuleViolation
 from workflows.models import Membership, Role, Unit, UnitKind
 
@@ -376,7 +377,11 @@ def attachment_download(request, public_id):
     attachment = get_visible_or_404(
         request.user, ReportAttachment.objects.select_related("report__branch"), public_id=public_id
     )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return attachment_response(
+        open_stored(attachment.file.storage, attachment.file.name),
+        label=attachment.name,
+        content_type=attachment.content_type,
+    )
 
 
 # --- the leading group's pages ---------------------------------------------------------

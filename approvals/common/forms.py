@@ -4,7 +4,8 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .attachments import MAX_ATTACHMENT_LABEL
+from workflows.attachments import ATTACHMENT_ACCEPT, MAX_ATTACHMENT_LABEL
+
 from .models import ReviewDecision
 
 _MESSAGES = {
@@ -51,7 +52,7 @@ class DraftForm(forms.Form):
     files = forms.FileField(
         label=_("附件"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+        widget=MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
         # lazy: formatted when rendered, in the reader's language (not once at import)
         help_text=lazy(
             lambda: (

@@ -279,37 +279,39 @@ def application_save(*, application: Application, actor, data, uploads=()):
         app.draft_data = _raw_values(procedure, data)
         form = _form(procedure, app, app.draft_data)
         upload_errors = []
-        for upload in uploads:
-            try:
-                kind = files.check_upload(upload)
-            except RuleViolation as exc:
-                upload_errors.append(exc.message)
-                continue
-            stored, digest = files.store(upload, kind)
-            attachment = Attachment.objects.create(
-                application=app,
-                original_name=upload.name[:255],
-                stored_name=stored,
-                content_type=kind.content_type,
-                size=upload.size,
-                sha256=digest,
-                uploaded_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="attachment_uploaded",
-                obj=app,
-                unit=app.applicant_unit,
-                after={"file": attachment.original_name, "sha256": digest},
-                note=attachment.original_name,
-            )
-        if form.is_valid():
-            procedure.save_detail(app, form.cleaned_data)
-            with translation.override("zh-hans"):
-                app.title = procedure.title_for(app, form.cleaned_data)
-        for message in upload_errors:
-            form.add_error(form.files_field, message)
-        app.save()
+        with files.AREA.saving() as saved:
+            for upload in uploads:
+                try:
+                    checked = files.check_upload(upload)
+                except RuleViolation as exc:
+                    upload_errors.append(exc.message)
+                    continue
+                stored = files.AREA.save(checked)
+                saved.append(stored)
+                attachment = Attachment.objects.create(
+                    application=app,
+                    original_name=checked.label,
+                    stored_name=stored,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    uploaded_by=actor,
+                )
+                audit_record(
+                    actor=actor,
+                    action="attachment_uploaded",
+                    obj=app,
+                    unit=app.applicant_unit,
+                    after={"file": attachment.original_name, "sha256": checked.sha256},
+                    note=attachment.original_name,
+                )
+            if form.is_valid():
+                procedure.save_detail(app, form.cleaned_data)
+                with translation.override("zh-hans"):
+                    app.title = procedure.title_for(app, form.cleaned_data)
+            for message in upload_errors:
+                form.add_error(form.files_field, message)
+            app.save()
     application.refresh_from_db()
     return form
 
@@ -332,7 +334,7 @@ def attachment_remove(*, attachment: Attachment, actor) -> None:
             before={"file": name},
             note=name,
         )
-        transaction.on_commit(lambda: files.storage().delete(stored))
+        transaction.on_commit(lambda: files.AREA.delete(stored))
 
 
 @transaction.atomic

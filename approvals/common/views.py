@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -349,11 +349,9 @@ def application_issue(request, public_id):
 def attachment_download(request, public_id, file_id):
     application = _application(request, public_id)
     attachment = get_object_or_404(application.attachments, public_id=file_id)
-    handle = files.storage().open(attachment.stored_name, "rb")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
+    return files.attachment_response(
+        files.AREA.open(attachment.stored_name),
+        label=attachment.original_name,
         content_type=attachment.content_type,
     )
 

@@ -2,10 +2,12 @@
 already has a dual-plaque application is left alone."""
 
 import datetime
+import io
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from workflows.models import Unit
 
@@ -15,13 +17,15 @@ from ..common.workdays import working_period
 
 User = get_user_model()
 
-# A minimal, valid one-page PDF: the demo's supporting document.
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _demo_pdf() -> bytes:
+    """A blank one-page A4 PDF: the demo's supporting document (it passes the attachment checks)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
 
 # school code, plaque kind, plaque name, the state to drive it to
 DEMO_APPLICATIONS = (
@@ -84,7 +88,9 @@ def load_demo_applications() -> None:
             application=app,
             actor=handler,
             data=_data(school, kind, name),
-            uploads=[SimpleUploadedFile("关于申请加挂牌子的请示.pdf", DEMO_PDF, "application/pdf")],
+            uploads=[
+                SimpleUploadedFile("关于申请加挂牌子的请示.pdf", _demo_pdf(), "application/pdf")
+            ],
         )
         if state == "draft":
             continue

@@ -5,9 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from approvals.common import services
 from approvals.common.models import Application
+from tests.attachment_samples import good_pdf, good_png
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = good_pdf()  # real files: attachments are decoded, not only sniffed
+PNG = good_png()
 
 
 def pdf(name="申请报告.pdf", content=PDF):

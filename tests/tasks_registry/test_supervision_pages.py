@@ -8,10 +8,13 @@ from openpyxl import load_workbook
 
 from tasks_registry.models import Branch, ProgressReport, ReportAttachment
 from tasks_registry.services import branch_acknowledge, progress_report_submit
+from tests.attachment_samples import good_pdf, good_png
 from tests.tasks_registry.supervision_helpers import branch_of, dispatch
 from workflows.inbox import inbox_rows
 
 pytestmark = pytest.mark.django_db
+
+PDF = good_pdf()
 
 
 @pytest.fixture
@@ -60,7 +63,7 @@ def test_a_school_handler_acknowledges_and_reports_with_an_attachment(world, sup
     client = login(world.school_handler)
     assert "签收任务" in client.get(_url(branch)).content.decode()
     assert client.post(_url(branch, "acknowledge")).status_code == 302
-    upload = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    upload = SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")
     response = client.post(
         _url(branch, "report"), {"text": "完成调研", "percent": "35", "files": [upload]}
     )
@@ -69,7 +72,7 @@ def test_a_school_handler_acknowledges_and_reports_with_an_attachment(world, sup
     assert (report.percent, report.text, report.author) == (35, "完成调研", world.school_handler)
     attachment = ReportAttachment.objects.get(report=report)
     download = client.get(f"/tasks/attachments/{attachment.public_id}/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 demo"
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
 
 def test_a_bad_percent_is_refused_naming_the_field_and_keeps_the_text(world, sup, login):
@@ -89,7 +92,7 @@ def test_another_school_gets_404_on_every_url_of_a_branch(world, sup, login):
         actor=world.school_handler,
         text="x",
         percent=10,
-        files=[SimpleUploadedFile("a.txt", b"secret")],
+        files=[SimpleUploadedFile("a.png", good_png())],
     )
     attachment = report.attachments.get()
     outsider = login(world.other_school_handler)
