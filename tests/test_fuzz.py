@@ -39,6 +39,7 @@ from docs_gen import services as docs
 from tasks_registry.models import Branch, ReportAttachment
 from tasks_registry.services import branch_acknowledge, progress_report_submit
 from tests.approvals.conftest import draft, submitted, to_publicity
+from tests.attachment_samples import good_pdf
 from tests.docs_gen.conftest import BODY
 from tests.tasks_registry.supervision_helpers import branch_of, dispatch
 from workflows.models import Notification, Unit
@@ -243,7 +244,7 @@ def targets(world):
         actor=handler,
         text="已完成方案制定",
         percent=30,
-        files=[SimpleUploadedFile("进展.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")],
+        files=[SimpleUploadedFile("进展.pdf", good_pdf(), "application/pdf")],
     )
     applications = [editable, in_review, publicity]
     result = Targets(users={p: getattr(world, p, None) for p in PERSONAS})
