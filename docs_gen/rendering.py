@@ -324,10 +324,13 @@ def _css(fonts) -> str:
     font-size: {SMALL}pt; line-height: 1; vertical-align: top;
     padding-top: {7 * MM - _drop(fonts, "song", SMALL):.2f}pt; padding-left: {SMALL}pt; }}
 }}
-@page draft {{
+@page draft, banji-draft {{
   @top-center {{ content: "草稿 · 未签发"; color: #9a9a9a; {_family(fonts, "hei")}
     font-size: 12pt; vertical-align: middle; }}
 }}
+/* GB/T 9704 §7.5: no page number on a blank page, nor on the 版记 page after one */
+@page :blank {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+@page banji, banji-draft {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
 html {{ {_family(fonts, "body")} font-size: {BODY}pt; line-height: {LINE:.4f}pt; color: #000; }}
 body {{ margin: 0; }}
 .draft {{ page: draft; }}
@@ -368,6 +371,7 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
 .note {{ margin-top: 0; }}
 .closing {{ break-inside: avoid; page-break-inside: avoid; }}
 .attachment, .enclosure {{ break-before: page; }}
+.back-page {{ break-before: left; page-break-before: left; }}
 .att-label {{ {_family(fonts, "hei")} text-indent: 0; }}
 .att-title, .enc-title {{ {_family(fonts, "title")} font-size: {TITLE}pt; text-align: center;
   text-indent: 0; letter-spacing: 0; }}
@@ -427,8 +431,11 @@ def configured_fonts() -> dict:
     return fonts
 
 
-def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
-    """The document as a standalone HTML page (preview, and the PDF's source)."""
+def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = False) -> str:
+    """The document as a standalone HTML page (preview, and the PDF's source).
+
+    ``back_page``: the 版记 goes to the foot of the next even page of its own, with no
+    page number (render_document decides when, from the first layout)."""
     fonts = {**configured_fonts(), **(fonts or {})}
     mark = snapshot.get("mark") or ""
     mark_size, mark_scale = mark_metrics(mark)
@@ -455,6 +462,7 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
             lines,
             to_html,
             note_html,
+            back_page,
         )
     main = [
         '<div class="head">',
@@ -463,11 +471,11 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
         '<div class="redline"></div>',
         "</div>",
     ]
-    main += _after_header(snapshot, fonts, lines, to_html, note_html)
+    main += _after_header(snapshot, fonts, lines, to_html, note_html, back_page)
     return _page(snapshot, fonts, main)
 
 
-def _after_header(snapshot, fonts, lines, to_html, note_html) -> list[str]:
+def _after_header(snapshot, fonts, lines, to_html, note_html, back_page=False) -> list[str]:
     attachments = snapshot.get("attachments") or []
     enclosures = snapshot.get("enclosures") or []
     main = [
@@ -498,9 +506,16 @@ def _after_header(snapshot, fonts, lines, to_html, note_html) -> list[str]:
             f"{_body_html(attachment.get('body'))}</section>"
         )
     # the 版记 floats into the footnote area of the page where it is called: the bottom
-    # of the last page, its last rule on the text block's bottom edge
+    # of the last page, its last rule on the text block's bottom edge. That page must be
+    # even, the back of the last sheet (GB/T 9704 §7.4): on a back page the call starts
+    # the next even page, a page of its own without a number (an odd page between
+    # stays blank, unnumbered too: §7.5)
     colophon = _colophon(snapshot, fonts)
-    if colophon:
+    if colophon and back_page:
+        page = "banji-draft" if snapshot.get("draft") else "banji"
+        main.append(f'<div class="back-page" style="page: {page}">')
+        main.append(f'<p class="colophon-call">{colophon}</p></div>')
+    elif colophon:
         main.append(f'<p class="colophon-call">{colophon}</p>')
     return main
 
@@ -542,7 +557,7 @@ def _mark_html(mark, size, scale, fonts) -> str:
     )
 
 
-def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html) -> str:
+def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, back_page) -> str:
     """信函格式 (GB/T 9704 §10.1): the issuer's name 30 mm from the page top, a red double
     line (thick over thin) 4 mm below it and another (thin over thick) 20 mm above the
     page bottom, both 170 mm long; the number flush right under the upper line; no page
@@ -576,7 +591,10 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html) 
 .letter-head + .title {{ margin-top: {2 * LINE - (LINE - TITLE) / 2:.3f}pt; }}
 """
     return _page(
-        snapshot, fonts, head + _after_header(snapshot, fonts, lines, to_html, note_html), css
+        snapshot,
+        fonts,
+        head + _after_header(snapshot, fonts, lines, to_html, note_html, back_page),
+        css,
     )
 
 
@@ -585,7 +603,28 @@ def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes
     from weasyprint import HTML
 
     document = HTML(string=render_html(snapshot, fonts=fonts)).render()
+    if not _colophon_on_a_back_page(document):
+        document = HTML(string=render_html(snapshot, fonts=fonts, back_page=True)).render()
     return document.write_pdf(), len(document.pages)
+
+
+def _has_text(box) -> bool:
+    if getattr(box, "text", "").strip():
+        return True
+    return any(_has_text(child) for child in getattr(box, "children", ()))
+
+
+def _colophon_on_a_back_page(document) -> bool:
+    """Whether the first layout's 版记 (in the footnote area of its last page) already
+    sits where GB/T 9704 puts it: an even page that also holds text of the document.
+    Otherwise (an odd page, or an even page holding the 版记 alone after an odd page
+    of text) the document is laid out again with the 版记 on a back page of its own."""
+    page_box = document.pages[-1]._page_box
+    footnotes = [c for c in page_box.children if type(c).__name__ == "FootnoteAreaBox"]
+    if not footnotes or not _has_text(footnotes[0]):
+        return True  # no 版记
+    root = page_box.children[0]
+    return len(document.pages) % 2 == 0 and _has_text(root)
 
 
 def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:
