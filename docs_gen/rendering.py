@@ -357,6 +357,15 @@ def configured_fonts() -> dict:
         for target in (role, "mark") if role == "title" else (role,):
             families, w, drop = fonts[target]
             fonts[target] = ([family, *families], w, drop)
+    # the rare-character face, with FandolFang's line metrics, right behind the body and
+    # Kai faces: characters they lack keep their neighbours' baseline and boxes
+    from .fontcache import ensure_fallbacks
+
+    for family, weight, path in ensure_fallbacks().values():
+        faces.append((family, weight, str(path)))
+        for target in ("body", "kai"):
+            families, w, drop = fonts[target]
+            fonts[target] = ([*families[:-1], family, families[-1]], w, drop)
     fonts["faces"] = faces
     for role, family in overrides.items():
         families, weight, drop = fonts[role]

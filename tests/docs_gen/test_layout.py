@@ -544,3 +544,39 @@ def test_the_colophon_is_at_the_foot_of_an_even_page(paragraphs, body_ends_on, c
                     assert not [c for c in page.chars if not c["text"].isspace()]
                 else:
                     assert not _text_of_the_document(page)
+
+
+RARE = "堃喆赟昇玥頔珺犇垚镕璟琤骉"
+
+
+def test_fallback_characters_share_the_baseline_of_their_neighbours():
+    text = "联系人：" + "、".join(f"王{ch}" for ch in RARE) + "。"
+    pdf = render_pdf(snapshot(body=[{"type": "paragraph", "text": text}], signer="陈骉"))
+    with _open(pdf) as doc:
+        page = doc.pages[0]
+        chars = [c for c in page.chars if not c["text"].isspace()]
+        seen = set()
+        for c in chars:
+            if c["text"] not in RARE:
+                continue
+            seen.add(c["text"])
+            assert "Fandol" not in c["fontname"] and "Kai" not in c["fontname"]  # a fallback
+            neighbours = [
+                n
+                for n in chars
+                if n["text"] not in RARE
+                and abs(n["matrix"][5] - c["matrix"][5]) < 5
+                and abs(n["x0"] - c["x0"]) < 40
+            ]
+            assert neighbours, c["text"]
+            for n in neighbours:
+                assert c["matrix"][5] == pytest.approx(n["matrix"][5], abs=0.3)  # baseline
+                assert c["bottom"] == pytest.approx(n["bottom"], abs=0.3), (c["text"], n["text"])
+                assert c["top"] == pytest.approx(n["top"], abs=0.3), (c["text"], n["text"])
+        assert seen == set(RARE)
+        # the lines holding them stay on the grid of 28.99 pt
+        body = [ln for ln in _lines(page) if "联系人" in _text(ln) or set(_text(ln)) & set(RARE)]
+        body = [ln for ln in body if "签发人" not in _text(ln)]
+        tops = [ln[0]["top"] for ln in body]
+        for a, b in zip(tops, tops[1:], strict=False):
+            assert b - a == pytest.approx(28.99, abs=0.3)
