@@ -33,6 +33,22 @@ CUTS = {
     "song": (f"{NOTO}/NotoSerifCJK-Regular.ttc", 2, "Zhiji Serif GB", "ZhijiSerifGB-Regular", 400),
     "hei": (f"{NOTO}/NotoSansCJK-Regular.ttc", 2, "Zhiji Sans GB", "ZhijiSansGB-Regular", 400),
 }
+# role -> (source, index, family, PostScript name, weight): the whole face with its line
+# metrics (hhea) set to FandolFang's (0.88/-0.12 em, the Kai faces' too, and its 0.2 em
+# line gap), listed right behind the body and Kai faces for the characters they lack
+# (堃 喆 赟 …). Noto's hhea (1.151/-0.286 em) made WeasyPrint declare a deeper /Descent
+# for it, so readers (pdfplumber) placed its characters' boxes 2.65 pt below their
+# neighbours' although every glyph stands on the same baseline. Tables are copied, not
+# rebuilt: a second or two.
+FALLBACKS = {
+    "rare": (
+        f"{NOTO}/NotoSerifCJK-Regular.ttc",
+        2,
+        "Zhiji Serif Rare",
+        "ZhijiSerifRare-Regular",
+        400,
+    ),
+}
 EXTRA = "〔〕—–…·“”‘’《》〈〉「」『』【】（）：；，。、！？．％＋－×÷＝～①②③④⑤⑥⑦⑧⑨⑩"
 
 
@@ -116,6 +132,66 @@ def build_cut(source: str, index: int, family: str, ps_name: str, weight: int) -
     return out.getvalue()
 
 
+def build_fallback(source: str, index: int, family: str, ps_name: str) -> bytes:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(source, fontNumber=index, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
+    hhea, os2 = font["hhea"], font["OS/2"]
+    # FandolFang's hhea: 880 / -120 / 200 (Pango counts the line gap in a run's height)
+    hhea.ascent, hhea.descent, hhea.lineGap = os2.sTypoAscender, os2.sTypoDescender, 200
+    os2.sTypoLineGap, os2.usWinAscent, os2.usWinDescent = 200, 978, 272
+    # Noto's BASE table (its ideographic baselines) made Pango set a line holding a
+    # fallback character 0.58 pt lower; horizontal text needs none of these
+    for tag in ("BASE", "vhea", "vmtx", "VORG"):
+        if tag in font:
+            del font[tag]
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 2, 3, 4, 6, 16, 17):
+            names.removeNames(nameID=record.nameID)
+    names.setName(family, 1, 3, 1, 0x409)
+    names.setName("Regular", 2, 3, 1, 0x409)
+    names.setName(f"{family} Regular", 4, 3, 1, 0x409)
+    names.setName(ps_name, 6, 3, 1, 0x409)
+    names.setName(f"{ps_name};{VERSION}", 3, 3, 1, 0x409)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def fallback_path(role: str) -> Path:
+    return cache_dir() / f"{FALLBACKS[role][3]}-v{VERSION}.otf"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(path.parent, os.W_OK):
+        raise PermissionError(f"{path.parent} is not writable")
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+        tmp.write(data)
+    os.chmod(tmp.name, 0o644)
+    os.replace(tmp.name, path)  # atomic: two workers may build at once
+
+
+def ensure_fallbacks(*, build: bool = True) -> dict[str, tuple[str, int, Path]]:
+    """role -> (family, weight, file) of the fallback faces that exist (built if missing)."""
+    found = {}
+    for role, (source, index, family, ps_name, weight) in FALLBACKS.items():
+        path = fallback_path(role)
+        if not path.exists() and build and Path(source).exists() and path not in _FAILED:
+            try:
+                _write(path, build_fallback(source, index, family, ps_name))
+                log.info("built %s", path)
+            except Exception:  # noqa: BLE001 - the full face still works, its boxes lower
+                _FAILED.add(path)
+                log.warning("could not build the fallback face from %s", source, exc_info=True)
+        if path.exists():
+            found[role] = (family, weight, path)
+    return found
+
+
 def cut_path(role: str) -> Path:
     _source, _index, _family, ps_name, _weight = CUTS[role]
     return cache_dir() / f"{ps_name}-v{VERSION}.otf"
@@ -147,6 +223,7 @@ def ensure_cuts(*, build: bool = True) -> dict[str, tuple[str, int, Path]]:
 
 if __name__ == "__main__":
     built = ensure_cuts()
-    for role, (_family, _weight, path) in built.items():
+    fallbacks = ensure_fallbacks()
+    for role, (_family, _weight, path) in {**built, **fallbacks}.items():
         print(f"{role}: {path}")
-    sys.exit(0 if len(built) == len(CUTS) else 1)
+    sys.exit(0 if len(built) == len(CUTS) and len(fallbacks) == len(FALLBACKS) else 1)

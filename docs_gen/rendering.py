@@ -8,7 +8,10 @@ Snapshot keys (all strings unless said):
   mark          the red issuer mark, e.g. "台州市教育局文件"
   number        "台教发〔2024〕3号", or "" for a draft (the line then reads "〔待编号〕")
   signer        name of the 签发人 (upward documents only) or ""
-  title         title; "\\n" forces a line break, otherwise it is broken into balanced lines
+  title         title; "\\n" forces a line break, otherwise it is broken between words into
+                a trapezoid or diamond (docs_gen.titles)
+  names         [str] names no title line may split (units and schools of the registry);
+                the issuer, addressees, 抄送 and 印发机关 are protected as well
   addressees    [str] 主送机关
   body          [block]; block = {"type": "paragraph", "text"}
                 | {"type": "heading", "level": 1..4, "text", "rest"?}  (rest: run-in text)
@@ -24,7 +27,6 @@ Snapshot keys (all strings unless said):
   draft         bool: a grey "草稿" band in the top margin, no seal
 """
 
-import math
 import re
 from datetime import date
 from html import escape
@@ -33,6 +35,7 @@ from pathlib import Path
 import segno
 
 from .drawing import outlined_text, seal_svg
+from .titles import title_lines
 
 MM = 72 / 25.4  # pt per mm
 PAGE_W, PAGE_H = 210 * MM, 297 * MM
@@ -79,97 +82,27 @@ def _family(fonts, role) -> str:
     return f"font-family: {names}, serif; font-weight: {weight};"
 
 
-# --- title breaking ---------------------------------------------------------------
-_BREAK_AFTER = ("关于", "印发", "转发", "批转", "公布", "开展", "做好", "进一步", "办公室")
-# words a title line must not split (the plan's own terms and the usual title words)
-_WHOLE_WORDS = (
-    "职技融通",
-    "职业院校",
-    "技工院校",
-    "技师学院",
-    "高职院校",
-    "中职学校",
-    "职业教育",
-    "技能大赛",
-    "重点任务",
-    "实施方案",
-    "改革",
-    "试点",
-    "工作",
-    "推进",
-    "情况",
-    "名单",
-    "第一季度",
-    "第二季度",
-    "第三季度",
-    "第四季度",
-    "人民政府",
-    "办公室",
-    "教育局",
-    "人力资源",
-    "社会保障",
-    "财政局",
-    "发展改革",
-    "领导小组",
-    "学徒制",
-    "评选",
-    "认定",
-)
-_BREAK_BEFORE = ("关于", "的通知", "的批复", "的决定", "的通报", "的公示", "的函", "的意见")
+# --- title breaking: docs_gen.titles (words kept whole, names never split) ----------
+def protected_names(snapshot: dict) -> list[str]:
+    """Names a title line must not split: those the caller supplies (snapshot "names":
+    units and schools of the registry), the issuer, the addressees, the 抄送 and the
+    印发机关."""
+    mark = snapshot.get("mark") or ""
+    names = [
+        *(snapshot.get("names") or []),
+        snapshot.get("issuer_name") or "",
+        mark.removesuffix("文件"),
+        snapshot.get("printer") or "",
+        *(snapshot.get("addressees") or []),
+        *(snapshot.get("cc") or []),
+    ]
+    return sorted({n for n in names if n})
 
 
-def title_lines(title: str, *, per_line: int = 20) -> list[str]:
-    """Break a title into lines of at most ``per_line`` characters, words kept whole where
-    the usual joints of titles allow (关于…的通知), and shaped as a trapezoid (top line
-    not longer than the next) or a diamond."""
-    if "\n" in title:
-        return [line for line in title.split("\n") if line]
-    n = len(title)
-    if n <= per_line:
-        return [title]
-    count = math.ceil(n / per_line)
-    best: list[str] | None = None
-    best_score = None
-
-    def score(cuts):
-        lines = [title[a:b] for a, b in zip((0, *cuts), (*cuts, n), strict=True)]
-        if any(len(line) > per_line for line in lines):
-            return None, lines
-        s = 0.0
-        for c in cuts:
-            if any(title[:c].endswith(w) for w in _BREAK_AFTER):
-                s -= 6
-            if any(title[c:].startswith(w) for w in _BREAK_BEFORE):
-                s -= 5
-            for word in _WHOLE_WORDS:
-                start = title.find(word)
-                while start != -1:
-                    if start < c < start + len(word):
-                        s += 25
-                    start = title.find(word, start + 1)
-            if title[c - 1].isdigit() and (title[c].isdigit() or title[c] in "年月日号届"):
-                s += 40  # never split 2024年
-            if title[c - 1] in "，、" or title[c] in "，、。":
-                s += 20 if title[c] in "，、。" else -3
-        lengths = [len(line) for line in lines]
-        s += (max(lengths) - min(lengths)) * 0.8
-        if lengths[0] > lengths[1]:
-            s += 4  # prefer the upright trapezoid
-        return s, lines
-
-    def cuts_of(k, start):
-        if k == 0:
-            yield ()
-            return
-        for c in range(start + 1, n):
-            for rest in cuts_of(k - 1, c):
-                yield (c, *rest)
-
-    for cuts in cuts_of(count - 1, 0):
-        s, lines = score(cuts)
-        if s is not None and (best_score is None or s < best_score):
-            best, best_score = lines, s
-    return best or [title]
+def _title_html(title: str, snapshot: dict) -> str:
+    return "".join(
+        f"<p>{_text(line)}</p>" for line in title_lines(title, names=protected_names(snapshot))
+    )
 
 
 # --- blocks -----------------------------------------------------------------------
@@ -324,10 +257,13 @@ def _css(fonts) -> str:
     font-size: {SMALL}pt; line-height: 1; vertical-align: top;
     padding-top: {7 * MM - _drop(fonts, "song", SMALL):.2f}pt; padding-left: {SMALL}pt; }}
 }}
-@page draft {{
+@page draft, banji-draft {{
   @top-center {{ content: "草稿 · 未签发"; color: #9a9a9a; {_family(fonts, "hei")}
     font-size: 12pt; vertical-align: middle; }}
 }}
+/* GB/T 9704 §7.5: no page number on a blank page, nor on the 版记 page after one */
+@page :blank {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+@page banji, banji-draft {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
 html {{ {_family(fonts, "body")} font-size: {BODY}pt; line-height: {LINE:.4f}pt; color: #000; }}
 body {{ margin: 0; }}
 .draft {{ page: draft; }}
@@ -368,6 +304,7 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
 .note {{ margin-top: 0; }}
 .closing {{ break-inside: avoid; page-break-inside: avoid; }}
 .attachment, .enclosure {{ break-before: page; }}
+.back-page {{ break-before: left; page-break-before: left; }}
 .att-label {{ {_family(fonts, "hei")} text-indent: 0; }}
 .att-title, .enc-title {{ {_family(fonts, "title")} font-size: {TITLE}pt; text-align: center;
   text-indent: 0; letter-spacing: 0; }}
@@ -420,6 +357,15 @@ def configured_fonts() -> dict:
         for target in (role, "mark") if role == "title" else (role,):
             families, w, drop = fonts[target]
             fonts[target] = ([family, *families], w, drop)
+    # the rare-character face, with FandolFang's line metrics, right behind the body and
+    # Kai faces: characters they lack keep their neighbours' baseline and boxes
+    from .fontcache import ensure_fallbacks
+
+    for family, weight, path in ensure_fallbacks().values():
+        faces.append((family, weight, str(path)))
+        for target in ("body", "kai"):
+            families, w, drop = fonts[target]
+            fonts[target] = ([*families[:-1], family, families[-1]], w, drop)
     fonts["faces"] = faces
     for role, family in overrides.items():
         families, weight, drop = fonts[role]
@@ -427,8 +373,11 @@ def configured_fonts() -> dict:
     return fonts
 
 
-def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
-    """The document as a standalone HTML page (preview, and the PDF's source)."""
+def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = False) -> str:
+    """The document as a standalone HTML page (preview, and the PDF's source).
+
+    ``back_page``: the 版记 goes to the foot of the next even page of its own, with no
+    page number (render_document decides when, from the first layout)."""
     fonts = {**configured_fonts(), **(fonts or {})}
     mark = snapshot.get("mark") or ""
     mark_size, mark_scale = mark_metrics(mark)
@@ -441,7 +390,7 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
         )
     else:
         number_html = f'<p class="number">{_text(number)}</p>'
-    lines = "".join(f"<p>{_text(line)}</p>" for line in title_lines(snapshot.get("title", "")))
+    lines = _title_html(snapshot.get("title", ""), snapshot)
     addressees = snapshot.get("addressees") or []
     to_html = f'<p class="to">{_text("，".join(addressees))}：</p>' if addressees else ""
     note_html = f'<p class="note">（{_text(snapshot["note"])}）</p>' if snapshot.get("note") else ""
@@ -455,6 +404,7 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
             lines,
             to_html,
             note_html,
+            back_page,
         )
     main = [
         '<div class="head">',
@@ -463,11 +413,11 @@ def render_html(snapshot: dict, *, fonts: dict | None = None) -> str:
         '<div class="redline"></div>',
         "</div>",
     ]
-    main += _after_header(snapshot, fonts, lines, to_html, note_html)
+    main += _after_header(snapshot, fonts, lines, to_html, note_html, back_page)
     return _page(snapshot, fonts, main)
 
 
-def _after_header(snapshot, fonts, lines, to_html, note_html) -> list[str]:
+def _after_header(snapshot, fonts, lines, to_html, note_html, back_page=False) -> list[str]:
     attachments = snapshot.get("attachments") or []
     enclosures = snapshot.get("enclosures") or []
     main = [
@@ -484,7 +434,7 @@ def _after_header(snapshot, fonts, lines, to_html, note_html) -> list[str]:
     for enclosure in enclosures:
         main.append(
             '<section class="enclosure">'
-            f'<div class="enc-title">{"".join(f"<p>{_text(t)}</p>" for t in title_lines(enclosure["title"]))}</div>'
+            f'<div class="enc-title">{_title_html(enclosure["title"], snapshot)}</div>'
             f"{_body_html(enclosure.get('body'))}</section>"
         )
     if enclosures:
@@ -494,13 +444,20 @@ def _after_header(snapshot, fonts, lines, to_html, note_html) -> list[str]:
         main.append(
             '<section class="attachment">'
             f'<p class="att-label">{label}</p>'
-            f'<div class="att-title">{"".join(f"<p>{_text(t)}</p>" for t in title_lines(attachment["title"]))}</div>'
+            f'<div class="att-title">{_title_html(attachment["title"], snapshot)}</div>'
             f"{_body_html(attachment.get('body'))}</section>"
         )
     # the 版记 floats into the footnote area of the page where it is called: the bottom
-    # of the last page, its last rule on the text block's bottom edge
+    # of the last page, its last rule on the text block's bottom edge. That page must be
+    # even, the back of the last sheet (GB/T 9704 §7.4): on a back page the call starts
+    # the next even page, a page of its own without a number (an odd page between
+    # stays blank, unnumbered too: §7.5)
     colophon = _colophon(snapshot, fonts)
-    if colophon:
+    if colophon and back_page:
+        page = "banji-draft" if snapshot.get("draft") else "banji"
+        main.append(f'<div class="back-page" style="page: {page}">')
+        main.append(f'<p class="colophon-call">{colophon}</p></div>')
+    elif colophon:
         main.append(f'<p class="colophon-call">{colophon}</p>')
     return main
 
@@ -542,7 +499,7 @@ def _mark_html(mark, size, scale, fonts) -> str:
     )
 
 
-def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html) -> str:
+def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, back_page) -> str:
     """信函格式 (GB/T 9704 §10.1): the issuer's name 30 mm from the page top, a red double
     line (thick over thin) 4 mm below it and another (thin over thick) 20 mm above the
     page bottom, both 170 mm long; the number flush right under the upper line; no page
@@ -576,7 +533,10 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html) 
 .letter-head + .title {{ margin-top: {2 * LINE - (LINE - TITLE) / 2:.3f}pt; }}
 """
     return _page(
-        snapshot, fonts, head + _after_header(snapshot, fonts, lines, to_html, note_html), css
+        snapshot,
+        fonts,
+        head + _after_header(snapshot, fonts, lines, to_html, note_html, back_page),
+        css,
     )
 
 
@@ -587,9 +547,33 @@ def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes
     from .fetching import SafeURLFetcher
 
     # only the renderer's own fonts and images are read, never the network (docs_gen.fetching)
-    html = HTML(string=render_html(snapshot, fonts=fonts), url_fetcher=SafeURLFetcher())
-    document = html.render()
+    def layout(**options):
+        html = render_html(snapshot, fonts=fonts, **options)
+        return HTML(string=html, url_fetcher=SafeURLFetcher()).render()
+
+    document = layout()
+    if not _colophon_on_a_back_page(document):
+        document = layout(back_page=True)
     return document.write_pdf(), len(document.pages)
+
+
+def _has_text(box) -> bool:
+    if getattr(box, "text", "").strip():
+        return True
+    return any(_has_text(child) for child in getattr(box, "children", ()))
+
+
+def _colophon_on_a_back_page(document) -> bool:
+    """Whether the first layout's 版记 (in the footnote area of its last page) already
+    sits where GB/T 9704 puts it: an even page that also holds text of the document.
+    Otherwise (an odd page, or an even page holding the 版记 alone after an odd page
+    of text) the document is laid out again with the 版记 on a back page of its own."""
+    page_box = document.pages[-1]._page_box
+    footnotes = [c for c in page_box.children if type(c).__name__ == "FootnoteAreaBox"]
+    if not footnotes or not _has_text(footnotes[0]):
+        return True  # no 版记
+    root = page_box.children[0]
+    return len(document.pages) % 2 == 0 and _has_text(root)
 
 
 def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:

@@ -210,7 +210,20 @@ def document_snapshot(document: OfficialDocument, *, draft: bool = False) -> dic
         },
         "draft": draft,
         "format": "letter" if document.kind == DocumentKind.LETTER else "standard",
+        "names": registry_names_in(
+            document.title, *(a.get("title", "") for a in document.attachments or [])
+        ),
     }
+
+
+def registry_names_in(*texts: str) -> list[str]:
+    """Names (and full names) of the registry's units and schools found in ``texts``:
+    the renderer never breaks a title line inside one of them."""
+    joined = "\n".join(t for t in texts if t)
+    found = set()
+    for name, full_name in Unit.objects.values_list("name", "full_name"):
+        found.update(n for n in (name, full_name) if n and n in joined)
+    return sorted(found)
 
 
 # --- creation and editing -------------------------------------------------------------

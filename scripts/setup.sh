@@ -71,7 +71,7 @@ fi
 
 # GB 2312 cuts of the Noto CJK faces for small official-document PDFs
 # (docs_gen/fontcache.py; ~40 s once, instant afterwards)
-if ! ls var/fonts/ZhijiSansGB-Regular-v*.otf >/dev/null 2>&1; then
+if ! ls var/fonts/ZhijiSansGB-Regular-v*.otf var/fonts/ZhijiSerifRare-Regular-v*.otf >/dev/null 2>&1; then
   log "building the GB 2312 font cuts for official documents"
   .venv/bin/python -m docs_gen.fontcache >/dev/null || log "font cuts not built; PDFs will be larger"
 fi

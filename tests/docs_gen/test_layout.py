@@ -108,6 +108,36 @@ def _page_number_chars(page):
     return [c for c in page.chars if c["top"] > TEXT_BOTTOM + 5]
 
 
+def _colophon_chars(page):
+    """The 版记's characters: 14 pt, inside the text block, below its first thick rule."""
+    rules = _colophon_rules(page)
+    if not rules:
+        return []
+    top = rules[0]["top"]
+    return [c for c in page.chars if top < c["top"] < TEXT_BOTTOM]
+
+
+def _colophon_rules(page):
+    return sorted(
+        (
+            r
+            for r in page.rects
+            if r["width"] == pytest.approx(442.2, abs=0.5) and r["height"] < 1.2 and not _is_red(r)
+        ),
+        key=lambda r: r["top"],
+    )
+
+
+def _text_of_the_document(page):
+    """Characters in the text block that are not the 版记's."""
+    colophon = {id(c) for c in _colophon_chars(page)}
+    return [
+        c
+        for c in page.chars
+        if c["top"] < TEXT_BOTTOM and id(c) not in colophon and not c["text"].isspace()
+    ]
+
+
 def _header(pdf):
     page = pdf.pages[0]
     mark = [c for c in page.chars if _is_red(c)]
@@ -213,6 +243,9 @@ def test_page_numbers_are_right_on_odd_and_left_on_even_pages(which, request):
         assert len(pdf.pages) >= 1
         for number, page in enumerate(pdf.pages, start=1):
             chars = _page_number_chars(page)
+            if not _text_of_the_document(page):
+                assert not chars, "a blank page or a 版记 page after one has no number"
+                continue
             text = _text(sorted(chars, key=lambda c: c["x0"]))
             assert re.match(r"^—\s?\d+\s?—$", text), text
             assert text.replace(" ", "") == f"—{number}—"
@@ -470,3 +503,80 @@ def test_a_heading_never_ends_a_page_without_its_text():
             if "二、工作要求" in texts:
                 assert texts.index("二、工作要求") < len(texts) - 1
                 assert "各校要高度重视，精心组织。" in texts
+
+
+def _pages_with(pdf, text):
+    return [
+        i for i, p in enumerate(pdf.pages, start=1) if text in "".join(c["text"] for c in p.chars)
+    ]
+
+
+@pytest.mark.parametrize(
+    "paragraphs,body_ends_on,colophon_on",
+    [
+        (0, 1, 2),  # a short body leaves room on page 1: the 版记 still goes to page 2
+        (8, 2, 2),  # ends on page 2 with room for the 版记 below it
+        (10, 2, 4),  # ends on page 2 without room: page 3 stays blank
+        (12, 3, 4),
+        (30, 4, 4),
+    ],
+)
+def test_the_colophon_is_at_the_foot_of_an_even_page(paragraphs, body_ends_on, colophon_on):
+    from tests.docs_gen.conftest import BODY, two_page_body
+
+    body = two_page_body(paragraphs) if paragraphs else BODY[:1]
+    with _open(render_pdf(snapshot(body=body))) as pdf:
+        # the signature's date marks the end of the body (precondition of the case)
+        assert _pages_with(pdf, "2024年6月1日") == [body_ends_on]
+        assert _pages_with(pdf, "印发") == [colophon_on] == [len(pdf.pages)]
+        assert colophon_on % 2 == 0
+        back = pdf.pages[colophon_on - 1]
+        rules = _colophon_rules(back)
+        assert len(rules) == 3
+        assert rules[-1]["bottom"] == pytest.approx(TEXT_BOTTOM, abs=TOL)
+        for number, page in enumerate(pdf.pages, start=1):
+            numbered = _text(sorted(_page_number_chars(page), key=lambda c: c["x0"]))
+            if number <= body_ends_on:
+                assert numbered.replace(" ", "") == f"—{number}—"
+            else:  # the blank page and the 版记 page after it carry no number
+                assert not numbered, (number, numbered)
+                if number < colophon_on:
+                    assert not [c for c in page.chars if not c["text"].isspace()]
+                else:
+                    assert not _text_of_the_document(page)
+
+
+RARE = "堃喆赟昇玥頔珺犇垚镕璟琤骉"
+
+
+def test_fallback_characters_share_the_baseline_of_their_neighbours():
+    text = "联系人：" + "、".join(f"王{ch}" for ch in RARE) + "。"
+    pdf = render_pdf(snapshot(body=[{"type": "paragraph", "text": text}], signer="陈骉"))
+    with _open(pdf) as doc:
+        page = doc.pages[0]
+        chars = [c for c in page.chars if not c["text"].isspace()]
+        seen = set()
+        for c in chars:
+            if c["text"] not in RARE:
+                continue
+            seen.add(c["text"])
+            assert "Fandol" not in c["fontname"] and "Kai" not in c["fontname"]  # a fallback
+            neighbours = [
+                n
+                for n in chars
+                if n["text"] not in RARE
+                and abs(n["matrix"][5] - c["matrix"][5]) < 5
+                and abs(n["x0"] - c["x0"]) < 40
+            ]
+            assert neighbours, c["text"]
+            for n in neighbours:
+                assert c["matrix"][5] == pytest.approx(n["matrix"][5], abs=0.3)  # baseline
+                assert c["bottom"] == pytest.approx(n["bottom"], abs=0.3), (c["text"], n["text"])
+                assert c["top"] == pytest.approx(n["top"], abs=0.3), (c["text"], n["text"])
+        assert seen == set(RARE)
+        # the lines holding them stay on the grid of 28.99 pt
+        body = [ln for ln in _lines(page) if "联系人" in _text(ln) or set(_text(ln)) & set(RARE)]
+        body = [ln for ln in body if "签发人" not in _text(ln)]
+        tops = [ln[0]["top"] for ln in body]
+        for a, b in zip(tops, tops[1:], strict=False):
+            assert b - a == pytest.approx(28.99, abs=0.3)
