@@ -13,15 +13,16 @@ triggers below refuse it in the database, whatever the route: ``_base_manager``,
   ``migrate`` (SQLite rebuilds a table on most ``ALTER TABLE``, which drops its
   triggers). SQLite has no TRUNCATE.
 
-The one escape hatch is :func:`lifted` — for emptying the whole database
-(``manage.py flush``, which the test runner uses between transactional tests). On
-PostgreSQL it is ``pgtrigger.ignore``, which sets the session variable
-``pgtrigger.ignore`` for the triggers named; on SQLite it makes the SQL function
-``zhiji_guard_lifted()`` that the triggers call answer 1 in this thread. Neither is
-a security boundary against someone who can run arbitrary SQL: such a session can
-set ``pgtrigger.ignore`` itself, and the table owner can drop the triggers. That is
-what the database role without DDL rights and without UPDATE/DELETE/TRUNCATE on the
-audit table is for (README, "An application role without DDL rights").
+On PostgreSQL the row guards (UPDATE, DELETE) have no escape hatch: only the table's
+owner can disable or drop them, and the application role owns nothing (README, "An
+application role without DDL rights"). The TRUNCATE guards are plain pgtrigger
+triggers: ``pgtrigger.ignore`` — a session variable any session may set — lifts them,
+which the test suite's flush uses; what stops a hostile session there is that the
+application role has no TRUNCATE privilege.
+
+On SQLite (the embedded single-user mode) the escape hatch is :func:`lifted`, which
+makes the SQL function ``zhiji_guard_lifted()`` that the triggers call answer 1 in
+this thread; it cannot be set from SQL. Only the test suite's flush uses it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import threading
 import pgtrigger
 from django.db import connections
 from django.db.backends.signals import connection_created
+from pgtrigger import compiler
 
 RESTRICT_VIOLATION = "23001"
 SQLITE_LIFTED_FUNCTION = "zhiji_guard_lifted"
@@ -39,11 +41,46 @@ SQLITE_LIFTED_FUNCTION = "zhiji_guard_lifted"
 _state = threading.local()
 
 
+class GuardTriggerSql(compiler.UpsertTriggerSql):
+    """pgtrigger's installation SQL without its ``pgtrigger.ignore`` check.
+
+    pgtrigger's own template starts every trigger function with "return at once if the
+    session variable ``pgtrigger.ignore`` names this trigger", and any session may set
+    that variable. A row guard must not have such a door: only the table's owner can
+    switch it off (``ALTER TABLE … DISABLE TRIGGER``). Migrations refer to this class:
+    like pgtrigger's template, never edit it in place; add a new class if it must change.
+    """
+
+    def get_template(self) -> str:
+        return """
+            CREATE OR REPLACE FUNCTION {pgid}()
+            RETURNS TRIGGER AS $$
+                {declare}
+                BEGIN
+                    {func}
+                END;
+            $$ LANGUAGE plpgsql;
+
+            DROP TRIGGER IF EXISTS {pgid} ON {table};
+            CREATE {constraint} TRIGGER {pgid}
+                {when} {operation} ON {table}
+                {timing}
+                {referencing}
+                FOR EACH {level} {condition}
+                EXECUTE PROCEDURE {execute};
+
+            COMMENT ON TRIGGER {pgid} ON {table} IS '{hash}';
+        """
+
+
 class Refuse(pgtrigger.Trigger):
     """A BEFORE trigger that refuses the operation with ``message`` (PostgreSQL).
 
-    A row-level trigger refuses when ``condition`` holds (always, without one); a
-    statement-level one refuses TRUNCATE.
+    A row-level one (UPDATE/DELETE) refuses when ``condition`` holds (always, without
+    one) and honours no session variable (:class:`GuardTriggerSql`). A statement-level
+    one refuses TRUNCATE and is a plain pgtrigger trigger, so ``pgtrigger.ignore`` can
+    lift it for the test flush; against a hostile session the missing TRUNCATE
+    privilege is the guard (README).
     """
 
     when = pgtrigger.Before
@@ -58,6 +95,24 @@ class Refuse(pgtrigger.Trigger):
         return (
             f"RAISE EXCEPTION 'zhiji: {self.message} (% on %)', TG_OP, TG_TABLE_NAME "
             f"USING ERRCODE = '{RESTRICT_VIOLATION}';"
+        )
+
+    def compile(self, model):
+        if self.level == pgtrigger.Statement:
+            return super().compile(model)
+        return compiler.Trigger(
+            name=self.name,
+            sql=GuardTriggerSql(
+                pgid=self.get_pgid(model),
+                declare=self.render_declare(model),
+                func=self.render_func(model),
+                table=model._meta.db_table,
+                when=self.when,
+                operation=self.operation,
+                level=self.level,
+                condition=self.render_condition(model),
+                execute=self.render_execute(model),
+            ),
         )
 
 
@@ -145,15 +200,12 @@ def counter_triggers() -> list[pgtrigger.Trigger]:
     ]
 
 
-GUARDED = {
-    "workflows.AuditEntry": ("audit_append_only", "audit_no_truncate"),
-    "docs_gen.OfficialDocument": (
-        "document_issued_kept",
-        "document_issued_frozen",
-        "document_no_truncate",
-    ),
-    "docs_gen.NumberCounter": ("counter_kept", "counter_never_lowered", "counter_no_truncate"),
-}
+# the TRUNCATE guards, the only ones pgtrigger.ignore can lift
+TRUNCATE_GUARDS = (
+    "workflows.AuditEntry:audit_no_truncate",
+    "docs_gen.OfficialDocument:document_no_truncate",
+    "docs_gen.NumberCounter:counter_no_truncate",
+)
 
 
 # --- SQLite ---------------------------------------------------------------------------
@@ -275,16 +327,17 @@ def reinstall_after_migrate(sender, using="default", **kwargs):
 
 @contextlib.contextmanager
 def lifted():
-    """Lift the guards in this thread, for emptying the whole database (``flush``).
+    """Lift the guards in this thread, for emptying the whole database (``flush``):
+    on PostgreSQL the TRUNCATE guards (flush truncates; the row guards cannot be
+    lifted), on SQLite the DELETE/UPDATE guards (flush deletes).
 
     Not for application code: nothing in the project calls it outside the test
     configuration. See the module docstring for what it does and does not protect.
     """
-    uris = [f"{model}:{name}" for model, names in GUARDED.items() for name in names]
     previous = getattr(_state, "lifted", 0)
     _state.lifted = previous + 1
     try:
-        with pgtrigger.ignore(*uris):
+        with pgtrigger.ignore(*TRUNCATE_GUARDS):
             yield
     finally:
         _state.lifted = previous

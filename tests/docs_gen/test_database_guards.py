@@ -270,3 +270,26 @@ def test_lifting_the_guards_is_explicit_and_ends_with_the_block(world):
     assert dbguard._sqlite_lifted() == 0
     with refused(AUDIT):
         AuditEntry._base_manager.all().delete()
+
+
+@pytest.mark.services
+def test_no_session_variable_lifts_the_row_guards_on_postgresql(world, issuers):
+    """pgtrigger's own triggers step aside when the session variable pgtrigger.ignore
+    names them; any session may set it. The row guards do not read it."""
+    document = issue(world)
+    audit_record(actor=None, action="system.tick")
+    pgids = [
+        trigger.get_pgid(model)
+        for model in (AuditEntry, OfficialDocument, NumberCounter)
+        for trigger in model._meta.triggers
+    ]
+    raw("SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(pgids) + "}"])
+    with refused(KEPT):
+        raw("DELETE FROM docs_gen_officialdocument WHERE id = %s", [document.pk])
+    with refused(AUDIT):
+        raw("DELETE FROM workflows_auditentry")
+    with refused(COUNTER_LOWERED):
+        raw("UPDATE docs_gen_numbercounter SET last = 0")
+    with dbguard.lifted(), refused(AUDIT):
+        AuditEntry._base_manager.all().update(note="篡改")
+    assert OfficialDocument.objects.filter(pk=document.pk).exists()
