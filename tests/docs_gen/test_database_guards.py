@@ -293,3 +293,24 @@ def test_no_session_variable_lifts_the_row_guards_on_postgresql(world, issuers):
     with dbguard.lifted(), refused(AUDIT):
         AuditEntry._base_manager.all().update(note="篡改")
     assert OfficialDocument.objects.filter(pk=document.pk).exists()
+
+
+def test_sqlite_triggers_come_back_after_migrate(db):
+    """SQLite drops a table's triggers when a migration rebuilds the table (most ALTER
+    TABLEs): the post_migrate handler creates the missing ones again."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL keeps triggers across ALTER TABLE")
+
+    def installed():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            return {row[0] for row in cursor.fetchall()} & set(dbguard.SQLITE_TRIGGERS)
+
+    assert installed() == set(dbguard.SQLITE_TRIGGERS)
+    dbguard.drop_sqlite_triggers(connection, ["workflows_auditentry"])
+    assert "zhiji_audit_no_delete" not in installed()
+    dbguard.reinstall_after_migrate(sender=None, using="default")
+    assert installed() == set(dbguard.SQLITE_TRIGGERS)
+    audit_record(actor=None, action="system.tick")
+    with refused(AUDIT):
+        raw("DELETE FROM workflows_auditentry")
