@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "axes",
     "viewflow",
     "viewflow.workflow",
+    "pgtrigger",  # database-level guards on PostgreSQL (workflows/dbguard.py)
     "workflows",
     "tasks_registry",
     "approvals",

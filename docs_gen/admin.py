@@ -13,6 +13,14 @@ class NumberCounterAdmin(admin.ModelAdmin):
     list_display = ("issuer", "series", "year", "last")
     readonly_fields = ("issuer", "series", "year", "last")
 
+    # a counter is never added by hand nor deleted (numbering would restart at 1); the
+    # database refuses it too (workflows/dbguard.py)
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(OfficialDocument)
 class OfficialDocumentAdmin(admin.ModelAdmin):
@@ -22,3 +30,10 @@ class OfficialDocumentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # every change goes through the services (audit trail)
+
+    def has_delete_permission(self, request, obj=None):
+        # an issued or revoked document is kept (revoking is the way to withdraw it);
+        # the bulk action asks per document, so it cannot delete one either
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)

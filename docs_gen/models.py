@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from workflows import dbguard
 from workflows.models import Unit
 
 
@@ -58,6 +59,7 @@ class NumberCounter(models.Model):
                 fields=["issuer", "series", "year"], name="docs_counter_one_per_year"
             )
         ]
+        triggers = dbguard.counter_triggers()  # never deleted, never lowered
 
     def __str__(self):
         return f"{self.issuer.code}{self.series}〔{self.year}〕 → {self.last}"
@@ -189,6 +191,7 @@ class OfficialDocument(models.Model):
             )
         ]
         indexes = [models.Index(fields=["source_type", "source_id"])]
+        triggers = dbguard.document_triggers()  # issued/revoked: kept, number frozen
 
     def __str__(self):
         return f"{self.number or '（未编号）'} {self.title}"

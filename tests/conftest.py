@@ -32,6 +32,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_lifts_the_database_guards():
+    """Transactional tests end with ``flush``, which empties every table (TRUNCATE on
+    PostgreSQL, DELETE on SQLite): the database guards (workflows/dbguard.py) refuse
+    that for the audit trail, issued documents and number counters. Only this flush,
+    in the tests, runs with the guards lifted; ``manage.py flush`` stays refused."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from workflows import dbguard
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with dbguard.lifted():
+            return original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import dbguard
+
 
 class UnitKind(models.TextChoices):
     LEADING_GROUP = "leading_group", _("领导小组")
@@ -228,6 +230,7 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        triggers = dbguard.audit_triggers()  # the database refuses UPDATE/DELETE/TRUNCATE
 
     def __str__(self):
         return (
