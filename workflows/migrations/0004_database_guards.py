@@ -25,7 +25,7 @@ def sqlite_backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0002_decision_document'),
+        ('workflows', '0003_cache_table'),
     ]
 
     operations = [
