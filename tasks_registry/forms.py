@@ -1,10 +1,9 @@
 from datetime import timedelta
 
 from django import forms
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from workflows.attachments import ATTACHMENT_ACCEPT, MAX_ATTACHMENT_LABEL
+from workflows.attachments import ATTACHMENT_ACCEPT, ATTACHMENT_HELP
 
 from .status import local_today
 
@@ -69,14 +68,7 @@ class ReportForm(forms.Form):
         label=_("附件"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
-        # lazy: formatted when rendered, in the reader's language
-        help_text=lazy(
-            lambda: (
-                _("PDF、JPG 或 PNG，单个不超过 %(limit)s，可多选。")
-                % {"limit": MAX_ATTACHMENT_LABEL}
-            ),
-            str,
-        )(),
+        help_text=ATTACHMENT_HELP,
     )
 
 

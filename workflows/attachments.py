@@ -43,6 +43,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image
@@ -59,6 +60,11 @@ MAX_LABEL_CHARS = 200
 OCTET_STREAM = "application/octet-stream"
 # what a file input offers to pick (a hint only: the content decides)
 ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+# an upload field's help text, formatted when rendered in the reader's language (not at import)
+ATTACHMENT_HELP = lazy(
+    lambda: _("PDF、JPG 或 PNG，单个不超过 %(limit)s，可多选。") % {"limit": MAX_ATTACHMENT_LABEL},
+    str,
+)()
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,9 @@
 """Forms shared by every procedure: draft forms with Chinese errors that name the field."""
 
 from django import forms
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from workflows.attachments import ATTACHMENT_ACCEPT, MAX_ATTACHMENT_LABEL
+from workflows.attachments import ATTACHMENT_ACCEPT, ATTACHMENT_HELP
 
 from .models import ReviewDecision
 
@@ -53,14 +52,7 @@ class DraftForm(forms.Form):
         label=_("附件"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
-        # lazy: formatted when rendered, in the reader's language (not once at import)
-        help_text=lazy(
-            lambda: (
-                _("PDF、JPG 或 PNG，单个不超过 %(limit)s，可多选。")
-                % {"limit": MAX_ATTACHMENT_LABEL}
-            ),
-            str,
-        )(),
+        help_text=ATTACHMENT_HELP,
     )
 
     def __init__(self, *args, **kwargs):
