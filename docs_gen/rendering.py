@@ -12,7 +12,8 @@ Snapshot keys (all strings unless said):
                 (a draft without a signer yet reads "签发人：〔待签发〕")
   copy_number   份号 ("000001") or ""; secrecy 密级和保密期限 ("秘密★1年") or "";
   urgency       紧急程度 ("特急", "加急") or "": top left of the text block, one a line in
-                that order above the mark (§7.2); absent ones take no line
+                that order above the mark (§7.2); absent ones take no line. In a 信函
+                they stand under the upper double line, the first on the number's line
   title         title; "\\n" forces a line break, otherwise it is broken between words into
                 a trapezoid or diamond (docs_gen.titles)
   names         [str] names no title line may split (units and schools of the registry);
@@ -533,8 +534,10 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, 
         '<div class="letter-head">',
         mark_html,
         '<div class="double double--top"><i class="thick"></i><i class="thin"></i></div>',
+        '<div class="letter-under">',
         f'<p class="letter-number">{_text(number)}</p>',
-        "</div>",
+        _flags_html(snapshot),
+        "</div></div>",
     ]
     side = (LETTER_RULE_W - TEXT_W) / 2
     css = f"""
@@ -553,8 +556,13 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, 
 .double .thin {{ height: 0.5pt; }}
 .double--top {{ margin-top: 4mm; }}
 .double--top .thick {{ margin-bottom: 1pt; }}
-.letter-number {{ text-align: right; text-indent: 0; letter-spacing: 0; line-height: {BODY}pt;
-  margin-top: {BODY * 7 / 8:.3f}pt; }}
+.letter-under {{ position: relative; margin-top: {BODY * 7 / 8:.3f}pt; }}
+.letter-number {{ text-align: right; text-indent: 0; letter-spacing: 0; line-height: {BODY}pt; }}
+/* 份号, 密级, 紧急程度 flush left under the double line, the first on the number's line
+   (§10.1) */
+.letter-under .flags {{ position: static; margin-top: -{BODY:.3f}pt; }}
+.letter-under .flags p {{ line-height: {BODY}pt; }}
+.letter-under .flags p + p {{ margin-top: {LINE - BODY:.3f}pt; }}
 .letter-head + .title {{ margin-top: {2 * LINE - (LINE - TITLE) / 2:.3f}pt; }}
 """
     return _page(

@@ -655,3 +655,33 @@ def test_an_upward_draft_keeps_the_signer_place():
     with _open(pdf) as doc:
         line = _first_line_with(doc.pages[0], "签发人")
         assert "〔待编号〕" in _text(line) and "〔待签发〕" in _text(line)
+
+
+def test_a_letter_puts_the_header_flags_under_its_double_line():
+    """§10.1: in a 信函 the 份号, 密级 and 紧急程度 stand flush left under the upper red
+    double line, the first on the number's line, one a line below it."""
+    pdf = render_pdf(
+        snapshot(
+            mark="台州市教育局",
+            format="letter",
+            title="台州市教育局关于商请支持试点工作的函",
+            copy_number="000003",
+            secrecy="秘密",
+            urgency="加急",
+        )
+    )
+    with _open(pdf) as doc:
+        page = doc.pages[0]
+        upper = min(r["bottom"] for r in page.rects if _is_red(r))
+        number = _first_line_with(page, "〔2024〕")
+        copy_no = [c for c in number if c["x0"] < (TEXT_LEFT + TEXT_RIGHT) / 2]
+        assert _text(copy_no) == "000003"
+        assert copy_no[0]["x0"] == pytest.approx(TEXT_LEFT, abs=TOL)
+        assert number[-1]["x1"] == pytest.approx(TEXT_RIGHT, abs=TOL)
+        assert copy_no[0]["top"] > upper
+        secrecy, urgency = _first_line_with(page, "秘密"), _first_line_with(page, "加急")
+        for i, line in enumerate((secrecy, urgency), start=1):
+            assert line[0]["x0"] == pytest.approx(TEXT_LEFT, abs=TOL)
+            assert line[0]["top"] == pytest.approx(copy_no[0]["top"] + i * TEXT_H_LINE, abs=TOL)
+        title = _first_line_with(page, "商请")
+        assert title[0]["top"] > urgency[0]["bottom"] + TEXT_H_LINE
