@@ -208,6 +208,7 @@ def test_the_form_takes_copy_number_secrecy_and_urgency(world, issuers, login):
     assert (snap["copy_number"], snap["secrecy"], snap["urgency"]) == ("000012", "秘密★1年", "特急")
     edit = client.get(f"/docs/{document.public_id}/edit/").content.decode()
     assert 'value="000012"' in edit
+    assert "秘密★1年" in client.get(f"/docs/{document.public_id}/").content.decode()
 
 
 @pytest.mark.parametrize(
