@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.upload_limits import max_upload_bytes, max_upload_label
 
-from .models import DocumentKind, DocumentStatus
+from .models import DocumentKind, DocumentStatus, Secrecy, Urgency
 from .text import attachments_from_text, blocks_from_text, text_from_attachments, text_from_blocks
 
 
@@ -40,6 +40,27 @@ class DocumentForm(forms.Form):
     )
     cc = forms.CharField(label=_("抄送机关"), required=False)
     upward = forms.BooleanField(label=_("上行文（版头标注签发人）"), required=False)
+    # optional 版头 elements (GB/T 9704 §7.2)
+    copy_number = forms.RegexField(
+        label=_("份号"),
+        required=False,
+        regex=r"^\d{1,6}$",
+        max_length=6,
+        help_text=_("涉密公文的份号，1至6位阿拉伯数字，印制时补足6位；不需要时留空"),
+        error_messages={"invalid": _("「份号」只能是1至6位阿拉伯数字。")},
+    )
+    secrecy = forms.ChoiceField(
+        label=_("密级"), required=False, choices=[("", _("（无）")), *Secrecy.choices]
+    )
+    secrecy_term = forms.CharField(
+        label=_("保密期限"),
+        required=False,
+        max_length=20,
+        help_text=_("如：1年；印为“秘密★1年”"),
+    )
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), required=False, choices=[("", _("（无）")), *Urgency.choices]
+    )
 
     def __init__(self, *args, issuers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +78,10 @@ class DocumentForm(forms.Form):
             "note": data["note"],
             "cc": _split_names(data["cc"]),
             "upward": data["upward"],
+            "copy_number": data["copy_number"],
+            "secrecy": data["secrecy"],
+            "secrecy_term": data["secrecy_term"],
+            "urgency": data["urgency"],
         }
 
     def issuer_unit(self):
@@ -74,6 +99,10 @@ class DocumentForm(forms.Form):
             "note": document.note,
             "cc": "，".join(document.cc),
             "upward": document.upward,
+            "copy_number": document.copy_number,
+            "secrecy": document.secrecy,
+            "secrecy_term": document.secrecy_term,
+            "urgency": document.urgency,
         }
 
 

@@ -74,6 +74,21 @@ class DocumentKind(models.TextChoices):
     LETTER = "letter", pgettext_lazy("document kind", "函")
 
 
+class Secrecy(models.TextChoices):
+    """密级 (GB/T 9704 §7.2.2), printed on line 2 of the 版头's left side."""
+
+    SECRET = "秘密", pgettext_lazy("secrecy", "秘密")
+    CONFIDENTIAL = "机密", pgettext_lazy("secrecy", "机密")
+    TOP_SECRET = "绝密", pgettext_lazy("secrecy", "绝密")
+
+
+class Urgency(models.TextChoices):
+    """紧急程度 (GB/T 9704 §7.2.3)."""
+
+    URGENT = "加急", pgettext_lazy("urgency", "加急")
+    EXTRA_URGENT = "特急", pgettext_lazy("urgency", "特急")
+
+
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PENDING_SIGNOFF = "pending_signoff", _("待签发")
@@ -125,6 +140,11 @@ class OfficialDocument(models.Model):
     cc = models.JSONField(_("抄送机关"), default=list)
     note = models.CharField(_("附注"), max_length=200, blank=True)
     upward = models.BooleanField(_("上行文（标注签发人）"), default=False)
+    # optional 版头 elements (GB/T 9704 §7.2), top left of the text block, one per line
+    copy_number = models.CharField(_("份号"), max_length=6, blank=True)
+    secrecy = models.CharField(_("密级"), max_length=4, choices=Secrecy.choices, blank=True)
+    secrecy_term = models.CharField(_("保密期限"), max_length=20, blank=True)
+    urgency = models.CharField(_("紧急程度"), max_length=4, choices=Urgency.choices, blank=True)
 
     status = models.CharField(
         _("状态"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT

@@ -8,6 +8,12 @@ Snapshot keys (all strings unless said):
   mark          the red issuer mark, e.g. "台州市教育局文件"
   number        "台教发〔2024〕3号", or "" for a draft (the line then reads "〔待编号〕")
   signer        name of the 签发人 (upward documents only) or ""
+  upward        bool: 上行文, the number on the left and 签发人 on the right of one line
+                (a draft without a signer yet reads "签发人：〔待签发〕")
+  copy_number   份号 ("000001") or ""; secrecy 密级和保密期限 ("秘密★1年") or "";
+  urgency       紧急程度 ("特急", "加急") or "": top left of the text block, one a line in
+                that order above the mark (§7.2); absent ones take no line. In a 信函
+                they stand under the upper double line, the first on the number's line
   title         title; "\\n" forces a line break, otherwise it is broken between words into
                 a trapezoid or diamond (docs_gen.titles)
   names         [str] names no title line may split (units and schools of the registry);
@@ -269,7 +275,11 @@ body {{ margin: 0; }}
 .draft {{ page: draft; }}
 p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
   letter-spacing: {TRACKING:.3f}pt; orphans: 1; widows: 1; }}
-.head {{ padding-top: 35mm; }}
+.head {{ padding-top: 35mm; position: relative; }}
+.flags {{ position: absolute; top: 0; left: 0; width: 100%; }}
+.flags p {{ text-indent: 0; text-align: left; letter-spacing: 0; white-space: nowrap; }}
+.flags .flag span {{ {_family(fonts, "hei")} position: relative;
+  top: -{_drop(fonts, "hei", BODY):.3f}pt; }}
 .mark {{ {_family(fonts, "mark")} color: {RED}; text-align: center; white-space: nowrap;
   line-height: 1; margin: 0; text-indent: 0; letter-spacing: 0; position: relative; }}
 .number {{ text-align: center; text-indent: 0; line-height: {BODY}pt;
@@ -383,6 +393,8 @@ def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = 
     mark_size, mark_scale = mark_metrics(mark)
     number = snapshot.get("number") or "〔待编号〕"
     signer = snapshot.get("signer") or ""
+    if snapshot.get("upward") and not signer:
+        signer = "〔待签发〕"
     if signer:
         number_html = (
             f'<div class="number-up"><span>{_text(number)}</span>'
@@ -408,6 +420,7 @@ def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = 
         )
     main = [
         '<div class="head">',
+        _flags_html(snapshot),
         _mark_html(mark, mark_size, mark_scale, fonts),
         number_html,
         '<div class="redline"></div>',
@@ -415,6 +428,19 @@ def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = 
     ]
     main += _after_header(snapshot, fonts, lines, to_html, note_html, back_page)
     return _page(snapshot, fonts, main)
+
+
+def _flags_html(snapshot: dict) -> str:
+    """份号, 密级和保密期限 and 紧急程度 (GB/T 9704 §7.2): flush left on the text block's
+    first lines, one a line in that order, inside the 35 mm above the mark; a missing one
+    takes no line. 份号 in the body face's digits, the other two in 黑体."""
+    lines = []
+    if snapshot.get("copy_number"):
+        lines.append(f'<p class="copy-no">{_text(snapshot["copy_number"])}</p>')
+    for key in ("secrecy", "urgency"):
+        if snapshot.get(key):
+            lines.append(f'<p class="flag {key}"><span>{_text(snapshot[key])}</span></p>')
+    return f'<div class="flags">{"".join(lines)}</div>' if lines else ""
 
 
 def _after_header(snapshot, fonts, lines, to_html, note_html, back_page=False) -> list[str]:
@@ -508,8 +534,10 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, 
         '<div class="letter-head">',
         mark_html,
         '<div class="double double--top"><i class="thick"></i><i class="thin"></i></div>',
+        '<div class="letter-under">',
         f'<p class="letter-number">{_text(number)}</p>',
-        "</div>",
+        _flags_html(snapshot),
+        "</div></div>",
     ]
     side = (LETTER_RULE_W - TEXT_W) / 2
     css = f"""
@@ -528,8 +556,13 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, 
 .double .thin {{ height: 0.5pt; }}
 .double--top {{ margin-top: 4mm; }}
 .double--top .thick {{ margin-bottom: 1pt; }}
-.letter-number {{ text-align: right; text-indent: 0; letter-spacing: 0; line-height: {BODY}pt;
-  margin-top: {BODY * 7 / 8:.3f}pt; }}
+.letter-under {{ position: relative; margin-top: {BODY * 7 / 8:.3f}pt; }}
+.letter-number {{ text-align: right; text-indent: 0; letter-spacing: 0; line-height: {BODY}pt; }}
+/* 份号, 密级, 紧急程度 flush left under the double line, the first on the number's line
+   (§10.1) */
+.letter-under .flags {{ position: static; margin-top: -{BODY:.3f}pt; }}
+.letter-under .flags p {{ line-height: {BODY}pt; }}
+.letter-under .flags p + p {{ margin-top: {LINE - BODY:.3f}pt; }}
 .letter-head + .title {{ margin-top: {2 * LINE - (LINE - TITLE) / 2:.3f}pt; }}
 """
     return _page(

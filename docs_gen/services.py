@@ -12,6 +12,7 @@ Rules:
 """
 
 import hashlib
+import re
 import secrets
 import time
 from collections.abc import Iterable
@@ -38,6 +39,8 @@ from .models import (
     NumberCounter,
     OfficialDocument,
     RenderStatus,
+    Secrecy,
+    Urgency,
 )
 from .text import validate_blocks
 
@@ -191,6 +194,10 @@ def document_snapshot(document: OfficialDocument, *, draft: bool = False) -> dic
         "mark": mark,
         "number": "" if draft else document.number,
         "signer": document.signer_name if document.upward else "",
+        "upward": document.upward,
+        "copy_number": document.copy_number,
+        "secrecy": secrecy_label(document.secrecy, document.secrecy_term),
+        "urgency": document.urgency,
         "title": document.title,
         "addressees": list(document.addressees),
         "body": list(document.body),
@@ -213,6 +220,43 @@ def document_snapshot(document: OfficialDocument, *, draft: bool = False) -> dic
         "names": registry_names_in(
             document.title, *(a.get("title", "") for a in document.attachments or [])
         ),
+    }
+
+
+def secrecy_label(secrecy: str, term: str = "") -> str:
+    """密级和保密期限 as printed: 秘密★1年 (GB/T 9704 §7.2.2), or the 密级 alone."""
+    if not secrecy:
+        return ""
+    return f"{secrecy}★{term}" if term else secrecy
+
+
+HEADER_FIELDS = ("copy_number", "secrecy", "secrecy_term", "urgency")
+
+
+def _clean_header(*, copy_number="", secrecy="", secrecy_term="", urgency="") -> dict:
+    """The optional 版头 elements, checked: 份号 up to 6 digits (printed with 6), 密级 and
+    紧急程度 from their lists, a 保密期限 only with a 密级."""
+    copy_number = (copy_number or "").strip()
+    secrecy_term = (secrecy_term or "").strip()
+    if copy_number and not re.fullmatch(r"\d{1,6}", copy_number):
+        raise RuleViolation(_("份号：只能是1至6位阿拉伯数字"), field="copy_number")
+    if secrecy and secrecy not in Secrecy.values:
+        raise RuleViolation(
+            _("密级：%(value)s 不是可用的密级") % {"value": secrecy}, field="secrecy"
+        )
+    if secrecy_term and not secrecy:
+        raise RuleViolation(_("保密期限：须先选择密级"), field="secrecy_term")
+    if len(secrecy_term) > 20:
+        raise RuleViolation(_("保密期限：不能超过20字"), field="secrecy_term")
+    if urgency and urgency not in Urgency.values:
+        raise RuleViolation(
+            _("紧急程度：%(value)s 不是可用的紧急程度") % {"value": urgency}, field="urgency"
+        )
+    return {
+        "copy_number": copy_number.zfill(6) if copy_number else "",
+        "secrecy": secrecy or "",
+        "secrecy_term": secrecy_term,
+        "urgency": urgency or "",
     }
 
 
@@ -242,6 +286,10 @@ def document_create(
     source: models.Model | None = None,
     series: str = "发",
     upward: bool = False,
+    copy_number: str = "",
+    secrecy: str = "",
+    secrecy_term: str = "",
+    urgency: str = "",
 ) -> OfficialDocument:
     """A draft in the name of ``issuer`` (a Unit with a registered 机关代字)."""
     registered = _issuer_of(issuer)
@@ -250,7 +298,11 @@ def document_create(
     _clean_fields(
         kind=kind, title=title, addressees=addressees, body=body, attachments=attachments, cc=cc
     )
+    header = _clean_header(
+        copy_number=copy_number, secrecy=secrecy, secrecy_term=secrecy_term, urgency=urgency
+    )
     document = OfficialDocument.objects.create(
+        **header,
         issuer=registered,
         kind=kind,
         series=series or "发",
@@ -284,6 +336,10 @@ def document_update(
     attachments: Iterable[dict] = (),
     note: str = "",
     upward: bool = False,
+    copy_number: str = "",
+    secrecy: str = "",
+    secrecy_term: str = "",
+    urgency: str = "",
 ) -> OfficialDocument:
     document = _lock(document)
     _expect(document, DocumentStatus.DRAFT, action=_("修改公文"))
@@ -300,6 +356,11 @@ def document_update(
     )
     document.addressees = [a.strip() for a in addressees if a.strip()]
     document.body, document.attachments, document.cc = list(body), attachments, cc
+    header = _clean_header(
+        copy_number=copy_number, secrecy=secrecy, secrecy_term=secrecy_term, urgency=urgency
+    )
+    for field, value in header.items():
+        setattr(document, field, value)
     document.save()
     audit_record(actor=actor, action="docs.update", obj=document, unit=document.issuer.unit)
     return document

@@ -14,6 +14,7 @@ from docs_gen.rendering import NUMBER_RE, render_pdf, title_lines
 MM = 72 / 25.4
 TOL = 1 * MM
 TEXT_TOP, TEXT_LEFT, TEXT_RIGHT, TEXT_BOTTOM = 104.88, 79.37, 521.57, 742.68
+TEXT_H_LINE = 225 * MM / 22  # line pitch: 22 lines per page
 
 
 def snapshot(**over):
@@ -580,3 +581,107 @@ def test_fallback_characters_share_the_baseline_of_their_neighbours():
         tops = [ln[0]["top"] for ln in body]
         for a, b in zip(tops, tops[1:], strict=False):
             assert b - a == pytest.approx(28.99, abs=0.3)
+
+
+def _first_line_with(page, text):
+    return next(ln for ln in _lines(page) if text in _text(ln))
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"copy_number": "000012", "secrecy": "秘密★1年", "urgency": "特急"},
+        {"secrecy": "机密★5年", "urgency": "加急"},  # no 份号: the 密级 takes line 1
+        {"urgency": "特急"},
+    ],
+)
+def test_copy_number_secrecy_and_urgency_stand_top_left_above_the_mark(flags):
+    """GB/T 9704 §7.2: 份号 (6 digits), 密级和保密期限 and 紧急程度 (3号黑体) flush left on
+    the text block's first lines, one a line in that order, above the red mark."""
+    pdf = render_pdf(snapshot(**flags))
+    with _open(pdf) as doc:
+        page = doc.pages[0]
+        mark_top = min(c["top"] for c in page.chars if _is_red(c))
+        lines = [
+            _first_line_with(page, flags[key])
+            for key in ("copy_number", "secrecy", "urgency")
+            if key in flags
+        ]
+        first_line_top = TEXT_TOP + (TEXT_H_LINE - 16) / 2
+        for i, line in enumerate(lines):
+            assert line[0]["x0"] == pytest.approx(TEXT_LEFT, abs=TOL)
+            assert line[0]["top"] == pytest.approx(first_line_top + i * TEXT_H_LINE, abs=TOL)
+            assert all(c["size"] == pytest.approx(16, abs=0.1) for c in line)
+            assert line[-1]["bottom"] < mark_top
+        if "copy_number" in flags:
+            assert re.fullmatch(r"\d{6}", _text(lines[0]))
+        for key in ("secrecy", "urgency"):
+            if key in flags:
+                line = _first_line_with(page, flags[key])
+                assert all("Sans" in c["fontname"] for c in line if c["text"] not in "★0123456789")
+        # the mark keeps its place: 35 mm below the text block's top
+        assert mark_top == pytest.approx(TEXT_TOP + 35 * MM, abs=TOL)
+
+
+def test_no_header_flags_leave_the_first_lines_empty():
+    with _open(render_pdf(snapshot())) as doc:
+        page = doc.pages[0]
+        mark_top = min(c["top"] for c in page.chars if _is_red(c))
+        assert not [c for c in page.chars if c["top"] < mark_top]
+
+
+def test_an_upward_document_puts_number_and_signer_on_one_baseline():
+    """§7.2.4: the number left with 一字 indent, 签发人 (仿宋) + name (楷体) right with 一字
+    indent, on the same line."""
+    pdf = render_pdf(snapshot(signer="欧阳昇", upward=True, urgency="加急"))
+    with _open(pdf) as doc:
+        page = doc.pages[0]
+        line = _first_line_with(page, "签发人")
+        number = [c for c in line if c["x0"] < (TEXT_LEFT + TEXT_RIGHT) / 2]
+        assert NUMBER_RE.match(_text(number))
+        assert number[0]["x0"] == pytest.approx(TEXT_LEFT + 15.79, abs=TOL)
+        label = [c for c in line if c["text"] in "签发人："]
+        assert all("Fandol" in c["fontname"] for c in label)
+        name = [c for c in line if c["x0"] > label[-1]["x0"]]
+        assert _text(name) == "欧阳昇"
+        assert all("Kai" in c["fontname"] for c in name[:2])  # 昇: a fallback face
+        assert name[-1]["x1"] == pytest.approx(TEXT_RIGHT - 15.79, abs=TOL)
+        # one line: the number, the label and the name share their boxes' bottoms
+        assert max(c["bottom"] for c in line) - min(c["bottom"] for c in line) < 0.3
+
+
+def test_an_upward_draft_keeps_the_signer_place():
+    pdf = render_pdf(snapshot(number="", upward=True))
+    with _open(pdf) as doc:
+        line = _first_line_with(doc.pages[0], "签发人")
+        assert "〔待编号〕" in _text(line) and "〔待签发〕" in _text(line)
+
+
+def test_a_letter_puts_the_header_flags_under_its_double_line():
+    """§10.1: in a 信函 the 份号, 密级 and 紧急程度 stand flush left under the upper red
+    double line, the first on the number's line, one a line below it."""
+    pdf = render_pdf(
+        snapshot(
+            mark="台州市教育局",
+            format="letter",
+            title="台州市教育局关于商请支持试点工作的函",
+            copy_number="000003",
+            secrecy="秘密",
+            urgency="加急",
+        )
+    )
+    with _open(pdf) as doc:
+        page = doc.pages[0]
+        upper = min(r["bottom"] for r in page.rects if _is_red(r))
+        number = _first_line_with(page, "〔2024〕")
+        copy_no = [c for c in number if c["x0"] < (TEXT_LEFT + TEXT_RIGHT) / 2]
+        assert _text(copy_no) == "000003"
+        assert copy_no[0]["x0"] == pytest.approx(TEXT_LEFT, abs=TOL)
+        assert number[-1]["x1"] == pytest.approx(TEXT_RIGHT, abs=TOL)
+        assert copy_no[0]["top"] > upper
+        secrecy, urgency = _first_line_with(page, "秘密"), _first_line_with(page, "加急")
+        for i, line in enumerate((secrecy, urgency), start=1):
+            assert line[0]["x0"] == pytest.approx(TEXT_LEFT, abs=TOL)
+            assert line[0]["top"] == pytest.approx(copy_no[0]["top"] + i * TEXT_H_LINE, abs=TOL)
+        title = _first_line_with(page, "商请")
+        assert title[0]["top"] > urgency[0]["bottom"] + TEXT_H_LINE

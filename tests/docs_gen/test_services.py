@@ -256,3 +256,29 @@ def test_a_leader_finds_drafts_to_sign_in_the_inbox(world, issuers):
     assert [r.subject for r in rows] == [document.title]
     assert document_inbox(world.hrss_leader) == []
     assert document_inbox(world.edu_handler) == []
+
+
+def test_an_upward_document_freezes_its_signer_and_header_flags_at_issue(world, issuers):
+    """The 版头's optional elements and the 签发人 of an upward document go into the
+    frozen snapshot, and so into the PDF, through the ordinary sign-off and issue."""
+    import io
+
+    import pdfplumber
+
+    document = draft(
+        world, upward=True, copy_number="7", secrecy="机密", secrecy_term="5年", urgency="加急"
+    )
+    assert services.document_snapshot(document, draft=True)["upward"] is True
+    services.document_submit(document=document, actor=world.edu_handler)
+    services.document_sign_off(document=document, actor=world.edu_leader)
+    with _commit(execute=True):
+        services.document_issue(document=document, actor=world.edu_handler)
+    document.refresh_from_db()
+    snap = document.snapshot
+    assert snap["signer"] == document.signer_name != ""
+    assert (snap["copy_number"], snap["secrecy"], snap["urgency"]) == ("000007", "机密★5年", "加急")
+    assert document.render_status == RenderStatus.DONE
+    with document.pdf.open("rb") as f, pdfplumber.open(io.BytesIO(f.read())) as pdf:
+        text = pdf.pages[0].extract_text()
+    for expected in ("000007", "机密★5年", "加急", "签发人：" + document.signer_name):
+        assert expected in text.replace(" ", "")

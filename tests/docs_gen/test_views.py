@@ -173,3 +173,55 @@ def test_the_list_searches_issued_documents(world, issuers, login):
     school = login(world.school_handler, Client())
     assert document.title not in school.get("/docs/?scope=issued&q=试点").content.decode()
     assert school.get(f"/docs/{document.public_id}/").status_code == 404
+
+
+def _header_post(world, **over):
+    data = {
+        "issuer": str(world.edu.public_id),
+        "kind": "notice",
+        "title": "台州市教育局关于报送涉密材料的通知",
+        "addressees": "市直各职业院校",
+        "body": "现将有关事项通知如下。",
+        "copy_number": "12",
+        "secrecy": "秘密",
+        "secrecy_term": "1年",
+        "urgency": "特急",
+    }
+    data.update(over)
+    return data
+
+
+def test_the_form_takes_copy_number_secrecy_and_urgency(world, issuers, login):
+    client = login(world.edu_handler)
+    page = client.get("/docs/new/").content.decode()
+    for label in ("份号", "密级", "保密期限", "紧急程度"):
+        assert label in page
+    assert client.post("/docs/new/", _header_post(world)).status_code == 302
+    document = OfficialDocument.objects.get()
+    assert (document.copy_number, document.secrecy, document.secrecy_term, document.urgency) == (
+        "000012",
+        "秘密",
+        "1年",
+        "特急",
+    )
+    snap = services.document_snapshot(document, draft=True)
+    assert (snap["copy_number"], snap["secrecy"], snap["urgency"]) == ("000012", "秘密★1年", "特急")
+    edit = client.get(f"/docs/{document.public_id}/edit/").content.decode()
+    assert 'value="000012"' in edit
+    assert "秘密★1年" in client.get(f"/docs/{document.public_id}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "over,message",
+    [
+        ({"copy_number": "12a"}, "「份号」只能是1至6位阿拉伯数字。"),
+        ({"secrecy": "", "secrecy_term": "1年"}, "保密期限：须先选择密级"),
+        ({"urgency": "急"}, "紧急程度"),
+    ],
+)
+def test_the_form_names_a_wrong_header_field(world, issuers, login, over, message):
+    client = login(world.edu_handler)
+    response = client.post("/docs/new/", _header_post(world, **over))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not OfficialDocument.objects.exists()
