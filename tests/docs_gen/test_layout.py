@@ -8,8 +8,8 @@ import subprocess
 import pdfplumber
 import pytest
 
-from docs_gen.plan import plan_snapshot
 from docs_gen.rendering import NUMBER_RE, render_pdf, title_lines
+from tasks_registry.plan import plan_snapshot
 
 MM = 72 / 25.4
 TOL = 1 * MM

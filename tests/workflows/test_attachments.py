@@ -116,6 +116,11 @@ def test_the_kernel_and_the_registry_do_not_import_the_approvals():
     assert not {"approvals", "tasks_registry"} & _imports("workflows")
 
 
+def test_the_document_office_imports_no_procedure_and_not_the_registry():
+    # the plan renderer lives with the annex (tasks_registry/plan.py), not in docs_gen
+    assert not {"approvals", "tasks_registry"} & _imports("docs_gen")
+
+
 def test_a_refusal_reads_in_english_for_an_english_reader():
     name, content, _phrase = HOSTILE["pdf_launch"]
     with translation.override("en"), pytest.raises(RuleViolation) as refused:

@@ -8,9 +8,9 @@ numbers and form feeds are dropped; spaces from the extraction are removed.
 
 import re
 
-from tasks_registry.annex import PLAN_TEXT_PATH, load_plan_annex
+from docs_gen.text import heading_level, paragraph_block
 
-from .text import heading_level, paragraph_block
+from .annex import PLAN_TEXT_PATH, load_plan_annex
 
 PLAN_NUMBER = "台政办发〔2022〕11号"
 PLAN_TITLE = "台州市人民政府办公室关于印发\n台州市职技融通改革实施方案的通知"
@@ -105,11 +105,10 @@ def plan_document_ensure():
     from django.db import transaction
     from django.utils import timezone
 
+    from docs_gen import services
+    from docs_gen.demo import GOV_OFFICE_CODE, ensure_issuers
+    from docs_gen.models import DocumentKind, DocumentStatus, OfficialDocument, RenderStatus
     from workflows.services import audit_record
-
-    from . import services
-    from .demo import GOV_OFFICE_CODE, ensure_issuers
-    from .models import DocumentKind, DocumentStatus, OfficialDocument, RenderStatus
 
     issuer = ensure_issuers()[GOV_OFFICE_CODE]
     with transaction.atomic():

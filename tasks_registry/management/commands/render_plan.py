@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from docs_gen.plan import plan_document_ensure, plan_snapshot
 from docs_gen.rendering import render_html, render_pdf
+from tasks_registry.plan import plan_document_ensure, plan_snapshot
 
 
 class Command(BaseCommand):
