@@ -31,15 +31,13 @@ class RefusedURL(ValueError):
 
 def allowed_roots() -> list[Path]:
     """The directories whose files a rendering may read, resolved (symbolic links followed)."""
+    from django.conf import settings
+
     from .fontcache import cache_dir
 
     roots = [cache_dir(), *map(Path, SYSTEM_FONT_DIRS)]
-    try:
-        from django.conf import settings
-
+    if settings.configured:  # outside Django (python -m docs_gen.fontcache): fonts only
         roots += [Path(settings.STATIC_ROOT), *map(Path, settings.STATICFILES_DIRS)]
-    except Exception:  # noqa: BLE001, S110 - outside Django: fonts only
-        pass
     return [Path(os.path.realpath(r)) for r in roots]
 
 

@@ -168,7 +168,7 @@ def _new_code() -> str:
 
 
 def verify_url(code: str) -> str:
-    base = getattr(settings, "DOCS_PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+    base = settings.DOCS_PUBLIC_BASE_URL  # checked and without its trailing slash (settings)
     return f"{base}/verify/{code}/"
 
 

@@ -341,3 +341,19 @@ def lifted():
             yield
     finally:
         _state.lifted = previous
+
+
+def sqlite_triggers_operation(tables):
+    """The migration operation that gives SQLite the same rules as the pgtrigger triggers
+    (PostgreSQL gets those from pgtrigger's own AddTrigger operations)."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            install_sqlite_triggers(schema_editor, tables)
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            drop_sqlite_triggers(schema_editor, tables)
+
+    return migrations.RunPython(forwards, backwards)

@@ -40,23 +40,31 @@ def nul_message(field: str) -> str:
     return _("「%(field)s」含有不允许的空字符（NUL），请删除后重新提交。") % {"field": field}
 
 
+def _first_named(lists, holds_nul) -> str | None:
+    """The first parameter whose name or one of whose values holds a NUL."""
+    for name, values in lists:
+        if NUL in name or any(holds_nul(v) for v in values):
+            return name.replace(NUL, "")
+    return None
+
+
 def _first_nul_field(request) -> str | None:
     if NUL in request.path_info:
         return _("网址")
-    for name, values in request.GET.lists():
-        if NUL in name or any(NUL in v for v in values):
-            return name.replace(NUL, "")
-    if request.method == "POST" and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
+    found = _first_named(request.GET.lists(), lambda v: NUL in v)
+    if (
+        found is None
+        and request.method == "POST"
+        and request.content_type
+        in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        )
     ):
-        for name, values in request.POST.lists():
-            if NUL in name or any(NUL in v for v in values):
-                return name.replace(NUL, "")
-        for name, uploads in request.FILES.lists():
-            if NUL in name or any(NUL in (u.name or "") for u in uploads):
-                return name.replace(NUL, "")
-    return None
+        found = _first_named(request.POST.lists(), lambda v: NUL in v) or _first_named(
+            request.FILES.lists(), lambda upload: NUL in (upload.name or "")
+        )
+    return found
 
 
 class RejectNulMiddleware:

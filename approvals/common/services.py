@@ -21,6 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from workflows.access import grant_view, is_member
 from workflows.exceptions import Conflict, RuleViolation
+from workflows.hostile_input import NUL, nul_message
 from workflows.i18n import in_chinese
 from workflows.i18n import stored as _stored
 from workflows.models import Role, Unit, UnitKind
@@ -117,12 +118,8 @@ def _raw_values(procedure: Procedure, data) -> dict:
         if name == procedure.form_class.files_field:
             continue
         value = data.get(name, "")
-        if isinstance(value, str) and "\x00" in value:
-            raise RuleViolation(
-                _("「%(label)s」含有不允许的空字符（NUL），请删除后重新提交。")
-                % {"label": field.label},
-                field=name,
-            )
+        if isinstance(value, str) and NUL in value:
+            raise RuleViolation(nul_message(field.label), field=name)
         values[name] = value
     return values
 

@@ -254,36 +254,33 @@ def _posted_version(request, public_id):
     return None, application_detail(request, public_id, status=400)
 
 
-@login_required
-@post_only
-def application_submit(request, public_id):
+def _versioned_step(request, public_id, service, done_message):
+    """A one-click step that carries only the version: run the service, say what happened."""
     application = _application(request, public_id)
     version, refused = _posted_version(request, public_id)
     if refused:
         return refused
     try:
-        services.application_submit(application=application, actor=request.user, version=version)
+        service(application=application, actor=request.user, version=version)
     except RuleViolation as exc:
         messages.error(request, exc.message)
-        return redirect("applications:detail", application.public_id)
-    messages.success(request, _("申请已报送，等待审核。"))
+    else:
+        messages.success(request, done_message)
     return redirect("applications:detail", application.public_id)
+
+
+@login_required
+@post_only
+def application_submit(request, public_id):
+    return _versioned_step(
+        request, public_id, services.application_submit, _("申请已报送，等待审核。")
+    )
 
 
 @login_required
 @post_only
 def application_withdraw(request, public_id):
-    application = _application(request, public_id)
-    version, refused = _posted_version(request, public_id)
-    if refused:
-        return refused
-    try:
-        services.application_withdraw(application=application, actor=request.user, version=version)
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-        return redirect("applications:detail", application.public_id)
-    messages.success(request, _("申请已撤回。"))
-    return redirect("applications:detail", application.public_id)
+    return _versioned_step(request, public_id, services.application_withdraw, _("申请已撤回。"))
 
 
 @login_required
@@ -332,17 +329,9 @@ def reply_preview(request, public_id):
 @login_required
 @post_only
 def application_issue(request, public_id):
-    application = _application(request, public_id)
-    version, refused = _posted_version(request, public_id)
-    if refused:
-        return refused
-    try:
-        services.application_issue(application=application, actor=request.user, version=version)
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-        return redirect("applications:detail", application.public_id)
-    messages.success(request, _("批复已印发，申请办结。"))
-    return redirect("applications:detail", application.public_id)
+    return _versioned_step(
+        request, public_id, services.application_issue, _("批复已印发，申请办结。")
+    )
 
 
 @login_required

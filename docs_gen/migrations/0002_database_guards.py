@@ -10,17 +10,6 @@ from workflows import dbguard
 TABLES = ["docs_gen_officialdocument", "docs_gen_numbercounter"]
 
 
-def sqlite_forwards(apps, schema_editor):
-    # PostgreSQL gets the pgtrigger triggers below; SQLite the same rules as plain triggers
-    if schema_editor.connection.vendor == "sqlite":
-        dbguard.install_sqlite_triggers(schema_editor, TABLES)
-
-
-def sqlite_backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        dbguard.drop_sqlite_triggers(schema_editor, TABLES)
-
-
 
 class Migration(migrations.Migration):
 
@@ -53,5 +42,5 @@ class Migration(migrations.Migration):
             model_name='officialdocument',
             trigger=pgtrigger.compiler.Trigger(name='document_no_truncate', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'zhiji: an issued or revoked official document is kept (% on %)', TG_OP, TG_TABLE_NAME USING ERRCODE = '23001';", hash='bdae8420e91ddb77a7c6a18ca44302ec61950ee7', level='STATEMENT', operation='TRUNCATE', pgid='pgtrigger_document_no_truncate_d0c61', table='docs_gen_officialdocument', when='BEFORE')),
         ),
-        migrations.RunPython(sqlite_forwards, sqlite_backwards),
+        dbguard.sqlite_triggers_operation(TABLES),
 ]

@@ -10,17 +10,6 @@ from workflows import dbguard
 TABLES = ["workflows_auditentry"]
 
 
-def sqlite_forwards(apps, schema_editor):
-    # PostgreSQL gets the pgtrigger triggers below; SQLite the same rules as plain triggers
-    if schema_editor.connection.vendor == "sqlite":
-        dbguard.install_sqlite_triggers(schema_editor, TABLES)
-
-
-def sqlite_backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        dbguard.drop_sqlite_triggers(schema_editor, TABLES)
-
-
 
 class Migration(migrations.Migration):
 
@@ -37,5 +26,5 @@ class Migration(migrations.Migration):
             model_name='auditentry',
             trigger=pgtrigger.compiler.Trigger(name='audit_no_truncate', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'zhiji: the audit trail is append-only (% on %)', TG_OP, TG_TABLE_NAME USING ERRCODE = '23001';", hash='905ca06eb134ad70519f6e5b5e2e33c629d525f2', level='STATEMENT', operation='TRUNCATE', pgid='pgtrigger_audit_no_truncate_cd5ba', table='workflows_auditentry', when='BEFORE')),
         ),
-        migrations.RunPython(sqlite_forwards, sqlite_backwards),
+        dbguard.sqlite_triggers_operation(TABLES),
 ]
