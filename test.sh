@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the whole test suite and the linters.
-#   1. ruff (lint + format check)
+#   1. ruff (lint + format check) and the import contracts (lint-imports)
 #   2. the suite on SQLite (everything not marked `services`)
 #   3. the suite on PostgreSQL + Redis (everything, including real threads,
 #      row locks and Celery workers) when 127.0.0.1:5432 and :6379 answer;
@@ -21,6 +21,9 @@ workers=${TEST_WORKERS:-2}
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+
+echo "== import contracts (pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports --no-cache
 
 echo "== pytest on SQLite"
 $PY -m pytest -p no:cacheprovider -n "$workers" -m "not services" "$@"

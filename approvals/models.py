@@ -1,4 +1,4 @@
-"""Models of the approvals app: the shared kernel and each procedure's own."""
+"""Models of the approvals kernel (each procedure app has its own)."""
 
 from .common.models import (  # noqa: F401
     Application,
@@ -6,6 +6,6 @@ from .common.models import (  # noqa: F401
     Objection,
     PublicNotice,
     Review,
+    Round,
     SignOff,
 )
-from .dual_plaque.models import DualPlaqueDetail, DualPlaqueProcess, SchoolPlaque  # noqa: F401

@@ -21,9 +21,12 @@ class ApplicationsApp(ZhijiApplication):
     autosave_path = path("<uuid:public_id>/autosave/", views.application_autosave, name="autosave")
     submit_path = path("<uuid:public_id>/submit/", views.application_submit, name="submit")
     withdraw_path = path("<uuid:public_id>/withdraw/", views.application_withdraw, name="withdraw")
-    decide_path = path("<uuid:public_id>/decide/", views.application_decide, name="decide")
-    reply_path = path("<uuid:public_id>/reply/", views.reply_preview, name="reply")
-    issue_path = path("<uuid:public_id>/issue/", views.application_issue, name="issue")
+    # the current step's action (its handler's form); "decide" and "issue" are the names the
+    # review and document cards post to
+    act_path = path("<uuid:public_id>/act/", views.step_action, name="act")
+    decide_path = path("<uuid:public_id>/decide/", views.step_action, name="decide")
+    issue_path = path("<uuid:public_id>/issue/", views.step_action, name="issue")
+    preview_path = path("<uuid:public_id>/document/", views.document_preview, name="preview")
     file_path = path(
         "<uuid:public_id>/files/<uuid:file_id>/", views.attachment_download, name="file"
     )

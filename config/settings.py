@@ -69,8 +69,11 @@ INSTALLED_APPS = [
     "pgtrigger",  # database-level guards on PostgreSQL (workflows/dbguard.py)
     "workflows",
     "tasks_registry",
-    "approvals",
+    "approvals",  # the approvals kernel
+    "approvals.dual_plaque",  # procedures: one app each, registering with the kernel
     "docs_gen",
+    # more procedure apps, e.g. a site's own or the tests' (tests/env_defaults.py)
+    *[app.strip() for app in os.environ.get("APP_EXTRA_APPS", "").split(",") if app.strip()],
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ from workflows.access import is_member
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.i18n import stored
 from workflows.models import Role, Unit
+from workflows.people import display_name
 from workflows.services import audit_record, notify, unit_members
 
 from .models import (
@@ -54,9 +55,7 @@ BATCH_LABEL = gettext_lazy("批量印发")
 
 # --- helpers ------------------------------------------------------------------------
 def _person(user) -> str:
-    if user is None:
-        return ""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+    return display_name(user)
 
 
 def _issuer_of(unit: Unit) -> Issuer:
@@ -497,6 +496,39 @@ def document_issue_for_decision(
     )
     document = document_sign_off(document=document, actor=signer)
     return document_issue(document=document, actor=actor)
+
+
+def document_issue_value(value, *, actor, source: models.Model | None = None):
+    """Issue a procedure's ``DocumentValue``: ``actor`` (a leader of the issuer) signs it off."""
+    return document_issue_for_decision(
+        issuer=value.issuer,
+        kind=value.kind,
+        title=value.title,
+        addressees=list(value.addressees),
+        body=list(value.body),
+        cc=list(value.cc),
+        attachments=list(value.attachments),
+        actor=actor,
+        signer=actor,
+        source=source,
+        series=value.series,
+    )
+
+
+def document_preview_snapshot(value) -> dict:
+    """The renderer's input for a value not yet issued: what the PDF will look like, marked
+    as a draft (no number, no verification code). Nothing is saved."""
+    document = OfficialDocument(
+        issuer=_issuer_of(value.issuer),
+        kind=value.kind,
+        series=value.series,
+        title=value.title,
+        addressees=list(value.addressees),
+        body=list(value.body),
+        attachments=list(value.attachments),
+        cc=list(value.cc),
+    )
+    return document_snapshot(document, draft=True)
 
 
 @transaction.atomic

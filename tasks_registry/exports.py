@@ -14,6 +14,8 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from workflows.people import display_name
+
 from .models import Branch, BranchState, SupervisionState
 from .selectors import TaskStatus, branch_statuses, supervision_overview, unit_scores
 from .status import LIGHT_LABELS, local_today
@@ -130,7 +132,7 @@ def ledger_xlsx(*, today: date | None = None) -> bytes:
                 b.report_count,
                 f"{st.cycles_on_time}/{st.cycles_due}" if st else "",
                 b.return_count,
-                f"{b.assignee.last_name}{b.assignee.first_name}" if b.assignee else "",
+                display_name(b.assignee),
             ]
         )
         if st:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflows.attachments import ATTACHMENT_ACCEPT, ATTACHMENT_HELP
+from workflows.people import display_name
 
 from .status import local_today
 
@@ -122,6 +123,5 @@ class AssignForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [
-            (str(m.user_id), f"{m.user.last_name}{m.user.first_name}（{m.get_role_display()}）")
-            for m in members
+            (str(m.user_id), f"{display_name(m.user)}（{m.get_role_display()}）") for m in members
         ]

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from workflows.access import is_member, is_supervisor, role_in, units_of_kind
 from workflows.attachments import AttachmentArea, check_upload
+from workflows.cas import compare_and_set
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.models import Membership, Role, Unit, UnitKind
-from workflows.services import audit_record, notify
+from workflows.people import display_name
+from workflows.services import audit_record, notify, notify_units
 from workflows.units import plan_bureau_by_name
 
 from .annex import AnnexRow, load_plan_annex
@@ -78,9 +80,7 @@ REPORT_FILES = AttachmentArea("supervision")
 
 
 def _name(user) -> str:
-    if user is None:
-        return "系统"
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+    return display_name(user, nobody="系统")
 
 
 def _event(
@@ -138,22 +138,6 @@ def _task_url(supervision: Supervision) -> str:
     return reverse("tasks:detail", args=[supervision.task.number])
 
 
-def _notify_units(*, units, title: str, body: str, url: str, roles=None) -> None:
-    """One notification per member of each unit (one query for all the members)."""
-    units = list(units)
-    qs = Membership.objects.filter(unit__in=units, user__is_active=True).select_related(
-        "user", "unit"
-    )
-    if roles is not None:
-        qs = qs.filter(role__in=list(roles))
-    by_unit: dict[int, list] = {}
-    for m in qs:
-        by_unit.setdefault(m.unit_id, []).append(m.user)
-    for unit in units:
-        if by_unit.get(unit.pk):
-            notify(recipients=by_unit[unit.pk], title=title, body=body, url=url, unit=unit)
-
-
 @transaction.atomic
 def supervision_dispatch(
     *,
@@ -205,7 +189,7 @@ def supervision_dispatch(
     )
     if at is not None:
         Supervision.objects.filter(pk=supervision.pk).update(dispatched_at=at)
-    _notify_units(
+    notify_units(
         units=[b.unit for b in supervision.branches.select_related("unit")],
         title=f"督办任务下达：重点任务{task.number}",
         body=f"{task.content}\n完成时限：{deadline:%Y-%m-%d}。请及时签收并按期报送进度。",
@@ -256,11 +240,11 @@ def _check_assignee(fresh: Branch, actor) -> None:
 
 def _cas(branch: Branch, *, expect_state: str, **changes) -> None:
     """Compare-and-set on (state, version): the loser of a race gets a clear 409."""
-    updated = Branch.objects.filter(
-        pk=branch.pk, state=expect_state, version=branch.version
-    ).update(version=F("version") + 1, **changes)
-    if updated != 1:
-        raise Conflict("该步骤已被本单位其他人员办理，本次操作未生效。请刷新页面查看最新状态。")
+    compare_and_set(
+        Branch.objects.filter(pk=branch.pk, state=expect_state, version=branch.version),
+        message="该步骤已被本单位其他人员办理，本次操作未生效。请刷新页面查看最新状态。",
+        **changes,
+    )
 
 
 def _state_conflict(branch: Branch, doing: str) -> Conflict:
@@ -446,7 +430,7 @@ def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
             Supervision.objects.filter(pk=sup.pk).update(state=SupervisionState.CONSOLIDATING)
             SupervisionFlow.branches.run(task)
             lead = sup.task.lead_unit
-            _notify_units(
+            notify_units(
                 units=[lead],
                 title=f"请汇总：重点任务{sup.task.number}",
                 body="各责任单位均已申报完成，请牵头单位汇总形成完成情况报告。",
@@ -501,7 +485,7 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
         )
         office = _office_unit()
         if office:
-            _notify_units(
+            notify_units(
                 units=[office],
                 title=f"请审核：重点任务{supervision.task.number}完成情况",
                 body=f"{lead.name}已汇总上报，请办结审核。",
@@ -550,7 +534,7 @@ def supervision_review(
             )
             _event(supervision=fresh, kind=EventKind.CLOSE, actor=actor, unit=office, note=opinion)
             SupervisionFlow.review.run(task)
-            _notify_units(
+            notify_units(
                 units=[fresh.task.lead_unit],
                 title=f"重点任务{fresh.task.number}已审核办结",
                 body=opinion,
@@ -587,7 +571,7 @@ def supervision_review(
                 note=f"退回{names}：{opinion}",
             )
             SupervisionFlow.review.run(task)
-            _notify_units(
+            notify_units(
                 units=[b.unit for b in branches],
                 title=f"重点任务{fresh.task.number}被退回",
                 body=f"办结审核意见：{opinion}",
@@ -613,7 +597,7 @@ def branch_urge(*, branch: Branch, actor, message: str) -> SupervisionEvent:
         branch=branch,
         note=message,
     )
-    _notify_units(
+    notify_units(
         units=[branch.unit],
         title=f"催办：重点任务{branch.supervision.task.number}",
         body=message,
@@ -660,7 +644,7 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
                 if _record_once(branch=branch, kind=EventKind.ESCALATION, key=key, note=note):
                     counts["escalations"] += 1
                     units = [branch.unit] + ([office] if office else [])
-                    _notify_units(
+                    notify_units(
                         units=units,
                         title=f"逾期：重点任务{task.number}·{branch.unit.name}",
                         body=note,
@@ -675,7 +659,7 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
         with transaction.atomic():
             if _record_once(branch=branch, kind=EventKind.REMINDER, key=key, note=note):
                 counts["reminders"] += 1
-                _notify_units(
+                notify_units(
                     units=[branch.unit],
                     title=f"到期提醒：重点任务{task.number}（{left}天）",
                     body=note,

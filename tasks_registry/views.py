@@ -33,6 +33,7 @@ from .forms import (
     UrgeForm,
 )
 from .models import Branch, BranchState, KeyTask, ReportAttachment, SupervisionState
+from .panels import panels_for
 from .selectors import (
     assigned_units_bulk,
     branch_light_of,
@@ -105,6 +106,7 @@ def _task_page(request, task, *, forms=None):
         "schools": [u for u in assigned if u.kind == "school"],
         "chart_svg": _flow_chart_svg(sup),
         "light_labels": LIGHT_LABELS,
+        "panels": panels_for(task.number, user),
     }
     if sup is None:
         if context["is_office"]:

@@ -12,6 +12,9 @@ exports; a variable already set (by ``test.sh``, CI or a developer) wins.
     APP_VAR_DIR=<a temp dir>       never the project's var/ (broker files, SQLite, uploads)
     DOCS_FONT_CACHE=var/fonts      the GB 2312 font cuts setup.sh built, when they are there
                                    (otherwise each run rebuilds them in APP_VAR_DIR, ~40 s)
+    APP_EXTRA_APPS=tests.approvals.trial_procedure
+                                   a test-only procedure (a person applies, three steps, a
+                                   round) that exercises the approvals kernel without dual plaque
 """
 
 import os
@@ -23,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("APP_EXTRA_APPS", "tests.approvals.trial_procedure")
 _created_var_dir = None
 if not os.environ.get("APP_VAR_DIR"):
     # xdist workers inherit the controller's environment, so they share this directory,

@@ -6,7 +6,8 @@ with a django-guardian object permission (e.g. an application routed to a
 bureau). Anything else answers 404, never 403, so an outsider learns nothing.
 
 A model opts in to unit scoping by defining ``unit_scope(units) -> Q`` as a
-classmethod; guardian grants are added on top.
+classmethod (and to a person's own rows by ``user_scope(user) -> Q``); guardian
+grants are added on top.
 """
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user
 
-from .models import Membership, Unit, UnitKind
+from .models import ACTING_ROLES, Membership, Unit, UnitKind
 
 _CACHE_ATTR = "_zhiji_memberships"
 
@@ -31,6 +32,12 @@ def memberships_of(user) -> list[Membership]:
 
 
 def units_of(user) -> list[Unit]:
+    """The units the user acts for (a STAFF membership is not acting: see ``affiliations_of``)."""
+    return [m.unit for m in memberships_of(user) if m.role in ACTING_ROLES]
+
+
+def affiliations_of(user) -> list[Unit]:
+    """Every unit the user works at, acting for it or not (a teacher's school)."""
     return [m.unit for m in memberships_of(user)]
 
 
@@ -42,8 +49,9 @@ def role_in(user, unit: Unit) -> str | None:
 
 
 def is_member(user, unit: Unit, roles: tuple[str, ...] | None = None) -> bool:
+    """True when the user acts for ``unit`` (with one of ``roles``; None: any acting role)."""
     role = role_in(user, unit)
-    return role is not None and (roles is None or role in roles)
+    return role is not None and (role in ACTING_ROLES if roles is None else role in roles)
 
 
 def is_supervisor(user) -> bool:
@@ -75,6 +83,9 @@ def visible(user, queryset: QuerySet) -> QuerySet:
         user, _view_perm(model), klass=model, accept_global_perms=False, with_superuser=False
     ).values("pk")
     condition = Q(pk__in=granted)
+    user_scope = getattr(model, "user_scope", None)  # a person's own rows, beside the units'
+    if user_scope is not None:
+        condition |= user_scope(user)
     scope = getattr(model, "unit_scope", None)
     if scope is not None:
         condition |= scope(units_of(user))

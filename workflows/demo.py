@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Expert, Membership, Role, SchoolType, Unit, UnitKind
+from .models import ACTING_ROLES, Expert, Membership, Role, SchoolType, Unit, UnitKind
 from .units import ensure_plan_units
 
 User = get_user_model()
@@ -65,7 +65,7 @@ def load_demo_units_and_people() -> None:
         )
     for index, unit in enumerate(Unit.objects.order_by("sort_order", "id")):
         surname = _SURNAMES[index % len(_SURNAMES)]
-        for role in Role:
+        for role in ACTING_ROLES:
             user = _demo_user(f"{unit.code}-{role.value}", surname, _GIVEN[role])
             Membership.objects.get_or_create(user=user, unit=unit, defaults={"role": role})
     for username, last, first, field, title, school in DEMO_EXPERTS:

@@ -23,6 +23,10 @@ class UnitKind(models.TextChoices):
     SCHOOL = "school", _("学校")
     # 台州市人民政府办公室: issues the plan itself; not a responsible unit of any task
     GOVERNMENT = "government", _("市政府")
+    # applicants of the subsidy procedures (annex rows 8, 10): enterprises that train
+    # apprentices or host competitions, industry associations, other hosting units
+    ENTERPRISE = "enterprise", _("企业")
+    ASSOCIATION = "association", _("行业协会")
 
 
 class SchoolCategory(models.TextChoices):
@@ -65,6 +69,13 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("经办人")
     HEAD = "head", _("负责人")
     LEADER = "leader", _("分管领导")
+    # works at the unit (a teacher, a technician) without acting for it: applies in
+    # their own name (dual-track promotion) and sees only their own applications
+    STAFF = "staff", _("教职工")
+
+
+# the roles that act for a unit; a STAFF membership only ties a person to it
+ACTING_ROLES = (Role.HANDLER, Role.HEAD, Role.LEADER)
 
 
 class UnitQuerySet(models.QuerySet):
@@ -180,7 +191,9 @@ class Expert(models.Model):
         verbose_name_plural = _("专家库")
 
     def __str__(self):
-        return self.user.get_full_name() or self.user.get_username()
+        from .people import display_name
+
+        return display_name(self.user)
 
 
 class AuditQuerySet(models.QuerySet):

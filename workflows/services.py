@@ -11,15 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from .models import AuditEntry, Notification, Unit
+from .models import AuditEntry, Membership, Notification, Unit
+from .people import display_name
 
 User = get_user_model()
-
-
-def _display_name(user) -> str:
-    if user is None:
-        return "系统"
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 def audit_record(
@@ -35,7 +30,7 @@ def audit_record(
     """Append one row to the audit trail. ``actor`` None means the system (beat, worker)."""
     entry = AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=_display_name(actor),
+        actor_name=display_name(actor, nobody="系统"),
         unit=unit,
         action=action,
         before=before,
@@ -76,6 +71,23 @@ def notify(
 
         transaction.on_commit(lambda: send_notification_emails.delay(ids))
     return created
+
+
+def notify_units(
+    units: Iterable[Unit], *, title: str, body: str = "", url: str = "", roles=None
+) -> None:
+    """Notify the active members of each unit (with one of ``roles``), one query for all."""
+    units = list(units)
+    if not units:
+        return
+    qs = Membership.objects.filter(unit__in=units, user__is_active=True).select_related("user")
+    qs = qs.filter(role__in=list(roles)) if roles is not None else qs.exclude(role="staff")
+    by_unit: dict[int, list] = {}
+    for m in qs:
+        by_unit.setdefault(m.unit_id, []).append(m.user)
+    for unit in units:
+        if by_unit.get(unit.pk):
+            notify(recipients=by_unit[unit.pk], title=title, body=body, url=url, unit=unit)
 
 
 def unit_members(unit: Unit, roles: Iterable[str] | None = None):

@@ -47,6 +47,8 @@ class DraftForm(forms.Form):
 
     files_field = "files"
     half_fields: tuple[str, ...] = ()  # short fields shown two to a row
+    # field → {error code → message}, applied after the generic messages
+    custom_messages: dict[str, dict] = {}
 
     files = forms.FileField(
         label=_("附件"),
@@ -58,6 +60,27 @@ class DraftForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_fields_in_errors(self)
+        for name, messages in self.custom_messages.items():
+            self.fields[name].error_messages.update(messages)
+
+
+def draft_form_for(model, fields, *, options=None, half_fields=(), messages=None, name=None):
+    """The application form of a procedure, derived from its detail model: labels, help
+    texts, choices and lengths come from the model's fields (written once, there);
+    ``options`` adds what only the form knows (a minimum length, a widget, a validator)."""
+    options = options or {}
+    attrs = {
+        field: model._meta.get_field(field).formfield(**options.get(field, {})) for field in fields
+    }
+    for formfield in attrs.values():
+        if isinstance(formfield, forms.TypedChoiceField):  # "——" rather than "---------"
+            formfield.choices = [("", "——"), *[c for c in formfield.choices if c[0] != ""]]
+    attrs.update(
+        field_order=[*fields, "files"],
+        half_fields=tuple(half_fields),
+        custom_messages=messages or {},
+    )
+    return type(name or f"{model.__name__}Form", (DraftForm,), attrs)
 
 
 class DecisionForm(forms.Form):
@@ -71,7 +94,13 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("退回修改或不予通过时必填，申请学校可见。"),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        label=_("版本号"), widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_fields_in_errors(self)
 
 
 class VersionForm(forms.Form):

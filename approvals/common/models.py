@@ -19,7 +19,7 @@ from workflows.models import Unit
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
-    PENDING_HEAD = "pending_head", _("待本校负责人报送")
+    PENDING_HEAD = "pending_head", _("待本校负责人报送")  # a school's or another unit's head
     IN_REVIEW = "in_review", _("审核中")
     RETURNED = "returned", _("退回修改")
     PUBLICITY = "publicity", _("公示中")
@@ -40,13 +40,80 @@ CLOSED_STATUSES = (
 )
 
 
-class Application(models.Model):
-    """One application of one school in one procedure."""
+class RoundState(models.TextChoices):
+    OPEN = "open", _("申报中")
+    CLOSED = "closed", _("申报截止")
+    DECIDED = "decided", _("已决定")
+    FINISHED = "finished", _("已办结")
+
+
+class Round(models.Model):
+    """A call that many applications answer together (a year's pilot selection, a batch of
+    awards): a quota, a window, criteria, and steps that decide the whole round at once."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     procedure = models.CharField(_("事项"), max_length=40, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("名称"), max_length=200)
+    quota = models.PositiveIntegerField(_("名额"), null=True, blank=True)
+    opens_at = models.DateTimeField(_("申报开始"))
+    closes_at = models.DateTimeField(_("申报截止"))
+    # the procedure's own terms (criteria with maxima and weights, required files …)
+    criteria = models.JSONField(_("评审标准"), default=list, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=RoundState.choices, default=RoundState.OPEN
+    )
+    owner_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织单位")
+    )
+    version = models.PositiveIntegerField(default=0)
+    decision_reason = models.TextField(_("决定说明"), blank=True)
+    document = models.ForeignKey(
+        "docs_gen.OfficialDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("结果文件"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        verbose_name = _("批次")
+        verbose_name_plural = _("批次")
+
+    def __str__(self):
+        return self.name
+
+
+class Application(models.Model):
+    """One application in one procedure, of a school, another unit, or a person."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    procedure = models.CharField(_("事项"), max_length=40, db_index=True)
+    # the applying unit; for a person's application, the unit the person works at
     applicant_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请单位")
+    )
+    applicant_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_applications",
+        verbose_name=_("申请人"),
+    )
+    round = models.ForeignKey(
+        Round,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("批次"),
     )
     title = models.CharField(_("标题"), max_length=200)
     status = models.CharField(
@@ -69,6 +136,8 @@ class Application(models.Model):
     step_since = models.DateTimeField(_("进入当前环节"), null=True, blank=True)
     last_outcome = models.CharField(max_length=20, blank=True)
     returned_from = models.CharField(max_length=60, blank=True)
+    # the step the application was on when it closed (progress shows where it stopped)
+    closed_at_step = models.CharField(max_length=60, blank=True)
     # the raw form values as typed, kept whether or not they validate
     draft_data = models.JSONField(default=dict, blank=True)
     routed_to = models.ManyToManyField(Unit, related_name="routed_applications", blank=True)
@@ -90,7 +159,6 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_reason = models.TextField(_("不予通过理由"), blank=True)
-    document_payload = models.JSONField(_("批复数据"), null=True, blank=True)
     # the official document (公文) that carries the decision, issued through docs_gen
     document = models.ForeignKey(
         "docs_gen.OfficialDocument",
@@ -98,7 +166,7 @@ class Application(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("批复文件"),
+        verbose_name=_("结果文件"),
     )
 
     class Meta:
@@ -112,10 +180,25 @@ class Application(models.Model):
 
     @classmethod
     def unit_scope(cls, units) -> Q:
-        """A school sees its own applications; a bureau those routed to it."""
+        """A unit sees its own applications and those routed to it."""
         unit_ids = [u.pk for u in units]
         routed = cls.routed_to.through.objects.filter(unit_id__in=unit_ids).values("application_id")
-        return Q(applicant_unit_id__in=unit_ids) | Q(pk__in=routed)
+        return Q(applicant_person__isnull=True, applicant_unit_id__in=unit_ids) | Q(pk__in=routed)
+
+    @classmethod
+    def user_scope(cls, user) -> Q:
+        """A person sees the applications in their own name; a person's application is also
+        seen by the head and leader of the unit the person works at (who recommend it)."""
+        from workflows.access import memberships_of
+
+        heads = [m.unit_id for m in memberships_of(user) if m.role in ("head", "leader")]
+        return Q(applicant_person=user) | Q(
+            applicant_person__isnull=False, applicant_unit_id__in=heads
+        )
+
+    @property
+    def latest_notice(self):
+        return self.notices.order_by("-id").first()
 
     @property
     def is_editable(self) -> bool:
@@ -221,12 +304,28 @@ class NoticeStatus(models.TextChoices):
     REFUSED = "refused", _("异议成立")
 
 
+class NoticeLevel(models.TextChoices):
+    UNIT = "unit", _("单位内公示")  # e.g. a school's own notice before it recommends
+    CITY = "city", _("市级公示")
+
+
 class PublicNotice(models.Model):
-    """A publicity period (公示) of N working days; objections may be lodged by anyone."""
+    """A publicity period (公示) of N working days; objections may be lodged by anyone.
+
+    Of one application (several in turn: the school's, then the city's) or of a whole
+    round (one list of results); ``step`` is the step that opened it and waits for it.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    application = models.OneToOneField(
-        Application, on_delete=models.CASCADE, related_name="public_notice"
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    step = models.CharField(max_length=60, blank=True)
+    level = models.CharField(
+        _("公示范围"), max_length=10, choices=NoticeLevel.choices, default=NoticeLevel.CITY
     )
     title = models.CharField(_("公示标题"), max_length=200)
     body = models.TextField(_("公示内容"))
@@ -241,6 +340,12 @@ class PublicNotice(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(application__isnull=True) ^ Q(round__isnull=True),
+                name="notice_of_an_application_or_a_round",
+            )
+        ]
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
 

@@ -1,103 +1,171 @@
-"""What a procedure tells the kernel: its flow, its form, its steps and its rules.
+"""What a procedure tells the kernel: who applies, its detail model, its ordered steps, its rules.
 
-A procedure (dual plaque, pilot selection, subsidies, promotion) subclasses
-``Procedure`` and registers an instance. The kernel's services drive any
-registered procedure: they find the pending flow task, look up its ``Step``,
-check who may act, apply the decision, record it, and run the flow on.
+A procedure (dual plaque, pilot selection, subsidies, promotion) is its own Django
+app. It subclasses ``Procedure`` and registers an instance from its
+``AppConfig.ready()``. The kernel's services, views, inbox and pages drive any
+registered procedure through its steps (``approvals.common.steps``): they ask the
+current step's handler who may act, what form it takes and what it does.
 """
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from workflows.models import Unit
 
-
-class StepKind(StrEnum):
-    REVIEW = "review"  # one unit approves / returns / rejects
-    COSIGN = "cosign"  # several units each approve / return / reject (会签)
-    AMEND = "amend"  # the applicant edits and resubmits
-    PUBLICITY = "publicity"  # public notice with objections
-    ISSUE = "issue"  # the competent unit issues the decision document
+from .applicants import Applicant
+from .steps import Step
 
 
-@dataclass(frozen=True)
-class Step:
-    kind: StepKind
-    label: str
-    # the unit(s) that act on this step, from the application
-    units: Callable[..., list[Unit]]
-    roles: tuple[str, ...] | None = None  # None: any member of the unit
-
-
-class Procedure(ABC):
+class Procedure:
     code: str = ""
     title: str = ""
-    flow_class = None
-    form_class = None
-    # the step that follows the applicant's submission; withdrawal is allowed while
-    # the application waits there and nobody has acted on it
-    first_step: str = ""
+    # the annex row (重点任务) this procedure serves; its results show on that task's page
+    annex_task: int | None = None
+    applicant: Applicant = None  # who applies: applicants.SCHOOL / UNITS(...) / PERSON
+    flow_class = None  # built from ``steps`` (flows.approval_flow) or written by hand
+    detail_model = None  # the procedure's fields, one-to-one with the application
+    form_class = None  # a forms.DraftForm, usually forms.draft_form_for(detail_model, …)
+    steps: tuple[Step, ...] = ()  # in order; the first is the step after submission
     publicity_working_days: int = 5
     intro_template: str = ""  # shown above the form: the rule and the steps
-    steps: dict[str, Step] = {}
+    # audit actions whose timeline label this procedure words its own way
+    action_labels: dict[str, str] = {}
 
-    # --- hooks a procedure implements ---------------------------------------
-    @abstractmethod
+    # --- derived ---------------------------------------------------------------------
+    def step(self, name: str) -> Step | None:
+        return self._steps_by_name.get(name)
+
+    @property
+    def _steps_by_name(self) -> dict[str, Step]:
+        return {s.name: s for s in self.steps}
+
+    @property
+    def first_step(self) -> str:
+        return self.steps[0].name
+
+    def main_steps(self) -> list[Step]:
+        """The steps shown as the progress bar (an amendment is a detour, not a stage)."""
+        return [s for s in self.steps if s.in_progress]
+
+    # --- hooks a procedure implements ---------------------------------------------------
     def title_for(self, application, cleaned: dict) -> str:
         """The application's title, e.g. 某校申请加挂“…”牌子."""
+        return _("%(who)s%(procedure)s") % {
+            "who": self.applicant.name_of(application),
+            "procedure": self.title,
+        }
 
-    @abstractmethod
+    def detail_of(self, application):
+        if self.detail_model is None:
+            return None
+        return self.detail_model.objects.filter(application=application).first()
+
     def save_detail(self, application, cleaned: dict) -> None:
-        """Write the validated form into the procedure's own model."""
+        """Write the validated form into the procedure's own model (its fields by name)."""
+        names = [f.name for f in self.detail_model._meta.concrete_fields]
+        fields = {k: v for k, v in cleaned.items() if k in names}
+        self.detail_model.objects.update_or_create(application=application, defaults=fields)
 
     def initial(self, application) -> dict:
         """The form's values for an application (the draft as typed wins)."""
         return dict(application.draft_data or {})
 
-    @abstractmethod
     def snapshot(self, application) -> dict[str, str]:
         """Label → value of everything a reviewer judges (used for diffs after a return).
 
-        Stored in reviews and audit rows, so labels and values are always Chinese
-        (build it under ``translation.override("zh-hans")``); pages show it through
-        ``selectors.detail_rows``, which translates the labels into the UI language.
+        Stored in reviews and audit rows, so labels and values are always Chinese; pages
+        show it through ``selectors.detail_rows``, which translates the labels.
         """
+        with translation.override("zh-hans"):
+            rows: dict[str, str] = {}
+            detail = self.detail_of(application)
+            if detail is not None:
+                for field in detail._meta.concrete_fields:
+                    if field.name in ("id", "application"):
+                        continue
+                    value = getattr(detail, field.name)
+                    if field.choices:
+                        value = getattr(detail, f"get_{field.name}_display")()
+                    rows[str(field.verbose_name)] = str(value)
+            rows[_("附件")] = "\n".join(
+                f"{a.original_name}（{a.sha256[:8]}）" for a in application.attachments.all()
+            )
+            return rows
 
     def check_eligibility(self, application) -> None:
-        """Raise RuleViolation when the application may not be submitted."""
-        return None  # optional hook: no extra rule by default
+        """Raise RuleViolation, citing the annex row, when the application may not be submitted."""
+        return None
 
     def open_key(self, application) -> str | None:
         """A key unique among open applications (e.g. one per school and plaque)."""
         return None
 
-    @abstractmethod
-    def competent_unit(self, application) -> Unit:
-        """The unit that decides (reviews first, runs the public notice, issues)."""
+    def open_key_message(self, application) -> tuple[str, str]:
+        """(message, field) when another open application holds the same key."""
+        return (
+            _(
+                "已有一件同类申请正在办理中，办结前不能重复报送（每个申请人每类事项只能有一件在办申请）。"
+            ),
+            "",
+        )
 
-    @abstractmethod
-    def notice_text(self, application) -> tuple[str, str]:
-        """(title, body) of the public notice."""
+    def competent_unit(self, application) -> Unit:
+        """The unit that decides (handles the objections of its public notice)."""
+        raise NotImplementedError
+
+    def notice_text(self, application, step) -> tuple[str, str]:
+        """(title, body) of the public notice opened by ``step``."""
+        raise NotImplementedError
 
     def on_issue(self, application, actor) -> None:
         """The decision takes effect (e.g. the school's plaque is recorded)."""
-        return None  # optional hook
-
-    def document_payload(self, application) -> dict | None:
         return None
 
-    def school_badges(self, school) -> list[str]:
-        """What the school holds thanks to this procedure, for its portal header."""
+    def document(self, application):
+        """The decision document as a ``docs_gen.values.DocumentValue`` (None: none)."""
+        return None
+
+    def badges(self, unit) -> list[str]:
+        """What the unit holds thanks to this procedure, for its portal header."""
         return []
+
+    # --- its panel on the annex task's page (tasks_registry) ------------------------------
+    task_panel_template = "approvals/task_panel.html"
+
+    def task_panel(self, user) -> dict | None:
+        """This year's applications of the procedure, for the page of ``annex_task``."""
+        from django.utils import timezone
+
+        from .models import Application, ApplicationStatus
+
+        year = timezone.localdate().year
+        qs = Application.objects.filter(procedure=self.code, submitted_at__year=year)
+        return {
+            "procedure": self,
+            "year": year,
+            "submitted": qs.count(),
+            "approved": qs.filter(status=ApplicationStatus.APPROVED).count(),
+            "rejected": qs.filter(status=ApplicationStatus.REJECTED).count(),
+        }
 
 
 _PROCEDURES: dict[str, Procedure] = {}
 
 
 def register(procedure: Procedure) -> Procedure:
+    """Called from the procedure app's ``AppConfig.ready()``."""
+    for step in procedure.steps:
+        step.bind(procedure)
     _PROCEDURES[procedure.code] = procedure
+    if procedure.annex_task:
+        from tasks_registry.panels import register_task_panel
+
+        register_task_panel(
+            procedure.annex_task,
+            key=f"approvals.{procedure.code}",
+            template=procedure.task_panel_template,
+            context=procedure.task_panel,
+        )
     return procedure
 
 

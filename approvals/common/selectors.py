@@ -9,42 +9,36 @@ from django.utils.translation import gettext_lazy
 
 from workflows.access import is_member, units_of, visible
 from workflows.inbox import InboxRow
-from workflows.models import AuditEntry, UnitKind
+from workflows.models import AuditEntry
 
-from .models import (
-    Application,
-    ApplicationStatus,
-    NoticeStatus,
-    Objection,
-    ObjectionStatus,
-    ReviewDecision,
-    SignOff,
-    SignOffStatus,
-)
-from .registry import StepKind, procedure_for
+from .applicants import SUBMITTERS
+from .models import CLOSED_STATUSES, Application, ApplicationStatus, ReviewDecision
+from .registry import procedure_for, procedures
+from .services import current_step
 
+# the applicant's and the kernel's own actions; each step kind adds its own (steps.py)
 ACTION_LABELS = {
     "application_created": gettext_lazy("创建申请"),
     "attachment_uploaded": gettext_lazy("上传附件"),
     "attachment_removed": gettext_lazy("删除附件"),
-    "sent_to_head": gettext_lazy("提交本校负责人"),
+    "sent_to_head": gettext_lazy("提交本单位负责人"),
     "submitted": gettext_lazy("报送申请"),
     "resubmitted": gettext_lazy("修改后重新报送"),
     "withdrawn": gettext_lazy("撤回申请"),
-    "review_approve": gettext_lazy("审核同意"),
-    "review_return": gettext_lazy("退回修改"),
-    "review_reject": gettext_lazy("不予通过"),
-    "cosign_approve": gettext_lazy("会签同意"),
-    "cosign_return": gettext_lazy("会签退回修改"),
-    "cosign_reject": gettext_lazy("会签不予通过"),
-    "notice_opened": gettext_lazy("开始公示"),
-    "objection_lodged": gettext_lazy("收到异议"),
-    "objection_upheld": gettext_lazy("异议成立"),
-    "objection_dismissed": gettext_lazy("异议不成立"),
-    "notice_passed": gettext_lazy("公示期满"),
-    "issued": gettext_lazy("印发批复"),
 }
-NEGATIVE = {"review_return", "review_reject", "cosign_return", "cosign_reject", "objection_upheld"}
+
+
+def _labels(procedure) -> tuple[dict, set]:
+    labels, negative = dict(ACTION_LABELS), set()
+    for step in procedure.steps:
+        labels.update(step.action_labels)
+        negative.update(getattr(step, "negative_actions", ()))
+    labels.update(procedure.action_labels)
+    return labels, negative
+
+
+def application_url(application) -> str:
+    return reverse("applications:detail", args=[application.public_id])
 
 
 def applications_for(user, *, status_group: str | None = None) -> QuerySet:
@@ -64,9 +58,14 @@ def applications_for(user, *, status_group: str | None = None) -> QuerySet:
     }
     if status_group in groups:
         qs = qs.filter(status__in=groups[status_group])
-    # bureaus and supervisors never see another school's drafts
-    own = [u.pk for u in units_of(user) if u.kind == UnitKind.SCHOOL]
-    return qs.filter(Q(applicant_unit_id__in=own) | Q(submitted_at__isnull=False))
+    # nobody sees another applicant's drafts: a unit's drafts stay with the unit, a person's
+    # with the person
+    own = [u.pk for u in units_of(user)]
+    return qs.filter(
+        Q(applicant_person__isnull=True, applicant_unit_id__in=own)
+        | Q(applicant_person=user)
+        | Q(submitted_at__isnull=False)
+    )
 
 
 def visible_application_qs(user) -> QuerySet:
@@ -87,15 +86,16 @@ class TimelineEntry:
 
 def timeline(application: Application) -> list[TimelineEntry]:
     entries = AuditEntry.objects.for_object(application).select_related("unit")
+    labels, negative = _labels(procedure_for(application))
     return [
         TimelineEntry(
             at=e.created_at,
             actor=e.actor_name if e.actor_id else _("系统"),
             unit=e.unit.name if e.unit else "",
-            action=str(ACTION_LABELS.get(e.action, e.action)),
+            action=str(labels.get(e.action, e.action)),
             step=_(step) if (step := (e.after or {}).get("step", "")) else "",
             note=e.note,
-            negative=e.action in NEGATIVE,
+            negative=e.action in negative,
         )
         for e in entries
     ]
@@ -144,101 +144,61 @@ def changes_since_return(application: Application) -> tuple[object | None, list[
     return last_return, changes
 
 
-def pending_signoff(application: Application, user) -> SignOff | None:
-    for signoff in application.signoffs.filter(
-        step=application.current_step, status=SignOffStatus.PENDING
-    ).select_related("unit"):
-        if is_member(user, signoff.unit):
-            return signoff
-    return None
-
-
 def may_act_on_step(application: Application, user) -> bool:
-    """True when ``user`` acts for a unit the current step waits on."""
-    if not application.current_step or application.is_closed:
-        return False
-    procedure = procedure_for(application)
-    step = procedure.steps.get(application.current_step)
-    if step is None:
-        return False
-    if step.kind == StepKind.COSIGN:
-        return pending_signoff(application, user) is not None
-    return any(is_member(user, unit, step.roles) for unit in step.units(application))
+    """True when the current step waits on ``user`` (its handler's one predicate)."""
+    step = current_step(application)
+    return step is not None and step.waits_on(application, user)
 
 
 def inbox_for(user) -> list[InboxRow]:
-    """Pending work for the workbench inbox: reviews, sign-offs, objections, returns."""
+    """Pending work for the workbench inbox: each step's own, and the applicant's."""
     units = units_of(user)
-    if not units:
-        return []
+    rows: list[InboxRow] = []
     unit_ids = [u.pk for u in units]
     names = {u.pk: u.name for u in units}
-    rows: list[InboxRow] = []
-
-    def url(app):
-        return reverse("applications:detail", args=[app.public_id])
-
+    # steps that wait on one unit: mirrored on the application (one query)
     acting = Application.objects.filter(acting_unit_id__in=unit_ids).exclude(
-        status__in=(ApplicationStatus.PUBLICITY,)
+        status__in=CLOSED_STATUSES
     )
     for app in acting.select_related("applicant_unit", "acting_unit"):
-        step = procedure_for(app).steps.get(app.current_step)
-        if app.is_closed or step is None or step.kind == StepKind.COSIGN:
-            continue  # joint sign-off rows come from the SignOff table below, one per unit
-        if step.roles and not is_member(user, app.acting_unit, step.roles):
-            continue  # e.g. the reply is signed by the bureau's head, not its handler
+        step = current_step(app)
+        if step is None or step.own_inbox_rows or not step.waits_on(app, user):
+            continue
         rows.append(
             InboxRow(
                 title=_(app.current_step_label),
                 subject=app.title,
-                url=url(app),
+                url=application_url(app),
                 unit=names.get(app.acting_unit_id, ""),
                 since=app.step_since,
                 status=app.get_status_display(),
             )
         )
-    for signoff in SignOff.objects.filter(
-        unit_id__in=unit_ids, status=SignOffStatus.PENDING
-    ).select_related("application"):
-        app = signoff.application
+    # work of several units at once (sign-offs, objections …), from each kind of step
+    for kind in {type(s) for p in procedures() for s in p.steps}:
+        rows.extend(kind.extra_inbox_rows(user, units))
+    # the applicant's side: a person's returned application, a head's drafts to submit
+    for app in Application.objects.filter(applicant_person=user, status=ApplicationStatus.RETURNED):
         rows.append(
             InboxRow(
-                title=_("会签"),
+                title=_(app.current_step_label),
                 subject=app.title,
-                url=url(app),
-                unit=names.get(signoff.unit_id, ""),
-                since=signoff.created_at,
-                status=_("待会签"),
+                url=application_url(app),
+                since=app.step_since,
+                status=app.get_status_display(),
             )
         )
-    for objection in Objection.objects.filter(
-        status=ObjectionStatus.PENDING,
-        notice__status=NoticeStatus.OPEN,
-        notice__handling_unit_id__in=unit_ids,
-    ).select_related("notice__application"):
-        app = objection.notice.application
-        rows.append(
-            InboxRow(
-                title=_("处理公示异议"),
-                subject=app.title,
-                url=url(app),
-                unit=names.get(objection.notice.handling_unit_id, ""),
-                since=objection.created_at,
-                status=_("异议待处理"),
-                light="amber",
-            )
-        )
-    heads = [
-        u.pk for u in units if u.kind == UnitKind.SCHOOL and is_member(user, u, ("head", "leader"))
-    ]
+    heads = [u.pk for u in units if is_member(user, u, SUBMITTERS)]
     for app in Application.objects.filter(
-        applicant_unit_id__in=heads, status=ApplicationStatus.PENDING_HEAD
+        applicant_unit_id__in=heads,
+        applicant_person__isnull=True,
+        status=ApplicationStatus.PENDING_HEAD,
     ):
         rows.append(
             InboxRow(
                 title=_("审核并报送"),
                 subject=app.title,
-                url=url(app),
+                url=application_url(app),
                 unit=names.get(app.applicant_unit_id, ""),
                 since=app.updated_at,
                 status=app.get_status_display(),
@@ -250,35 +210,27 @@ def inbox_for(user) -> list[InboxRow]:
 def progress(application: Application) -> list[tuple[str, str]]:
     """The procedure's main steps with a state each: done / now / stop / (todo)."""
     procedure = procedure_for(application)
-    order = [("submit", str(_("学校报送")))] + [
-        (name, str(step.label))
-        for name, step in procedure.steps.items()
-        if step.kind != StepKind.AMEND
+    order = [("submit", str(_("报送申请")))] + [
+        (step.name, str(step.label)) for step in procedure.main_steps()
     ]
+    names = [name for name, _label in order]
     status = application.status
-    if (
-        status in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD)
-        or status == ApplicationStatus.RETURNED
+    if status in (
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.PENDING_HEAD,
+        ApplicationStatus.RETURNED,
     ):
-        current = "submit"
+        current, state = "submit", "now"
     elif status == ApplicationStatus.APPROVED:
         return [(label, "done") for _name, label in order]
+    elif application.is_closed:  # rejected or withdrawn: stop where it closed
+        current, state = application.closed_at_step or procedure.first_step, "stop"
+        if current not in names:  # closed at an amendment: the step that returned it
+            current = application.returned_from or procedure.first_step
     else:
-        current = application.current_step
-    names = [name for name, _label in order]
-    if application.is_closed:  # rejected or withdrawn: stop at the last step reached
-        last = application.reviews.order_by("-created_at", "-id").values_list("step", flat=True)
-        reached = last.first() or procedure.first_step
-        if status == ApplicationStatus.REJECTED and hasattr(application, "public_notice"):
-            reached = "publicity"
-        current = reached if reached in names else procedure.first_step
-        index = names.index(current)
-        return [
-            (label, "done" if i < index else "stop" if i == index else "")
-            for i, (_name, label) in enumerate(order)
-        ]
+        current, state = application.current_step, "now"
     index = names.index(current) if current in names else 0
     return [
-        (label, "done" if i < index else "now" if i == index else "")
+        (label, "done" if i < index else state if i == index else "")
         for i, (_name, label) in enumerate(order)
     ]

@@ -2,10 +2,14 @@
 
 Each service takes the flow's process lock (a waiting row lock, see
 ``workflows.locks``), re-reads the application under it, checks who may act and
-whether the step is still the one the actor saw (``version``: compare-and-set),
-applies the rule, writes an audit row in the same transaction, runs the flow on
-and queues notifications on commit. A second person acting on the same step
-gets ``Conflict`` (HTTP 409), never a double transition.
+whether the step is still the one the actor saw (``version``: compare-and-set,
+``workflows.cas``), applies the rule, writes an audit row in the same transaction,
+runs the flow on and queues notifications on commit. A second person acting on
+the same step gets ``Conflict`` (HTTP 409), never a double transition.
+
+What a step does is its handler's (``steps``); this module only runs handlers:
+``step_act`` for the current step's action, ``_enter_next`` when the flow arrives
+at a step, ``_apply`` for the outcome.
 """
 
 from contextlib import contextmanager
@@ -19,13 +23,13 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.access import grant_view, is_member
+from workflows.cas import expect_version
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.hostile_input import NUL, nul_message
 from workflows.i18n import in_chinese
 from workflows.i18n import stored as _stored
-from workflows.models import Role, Unit, UnitKind
-from workflows.services import audit_record, notify, unit_members
+from workflows.models import Unit
+from workflows.services import audit_record, notify_units
 
 from . import attachments as files
 from .models import (
@@ -36,19 +40,12 @@ from .models import (
     Objection,
     ObjectionStatus,
     PublicNotice,
-    Review,
-    ReviewDecision,
-    SignOff,
     SignOffStatus,
 )
-from .registry import Procedure, StepKind, procedure_for
-from .workdays import working_period
+from .registry import Procedure, procedure_for
+from .steps import APPROVED, REJECTED, RETURNED, Outcome, Step, StepRun
 
 # What is stored is Chinese whatever language the actor reads: see workflows/i18n.py.
-
-
-SCHOOL_EDITORS = (Role.HANDLER, Role.HEAD, Role.LEADER)
-SCHOOL_SUBMITTERS = (Role.HEAD, Role.LEADER)
 
 STALE = _("该申请已被他人办理或状态已变化，本次操作未生效。请刷新页面查看最新状态。")
 
@@ -57,7 +54,7 @@ STALE = _("该申请已被他人办理或状态已变化，本次操作未生效
 
 
 @contextmanager
-def _locked(application: Application):
+def locked(application: Application):
     """The application re-read under the process lock (or its own row lock before a process)."""
     procedure = procedure_for(application)
     with transaction.atomic():
@@ -68,23 +65,18 @@ def _locked(application: Application):
             yield Application.objects.select_for_update().get(pk=application.pk)
 
 
-def _url(application: Application) -> str:
+def application_url(application: Application) -> str:
     return reverse("applications:detail", args=[application.public_id])
 
 
-def _require_school_member(actor, application, roles=SCHOOL_EDITORS) -> None:
-    if not is_member(actor, application.applicant_unit, roles):
-        raise PermissionDenied(_("只有申请学校的经办人或负责人可以办理。"))
-
-
 def _check_version(application: Application, version: int | None) -> None:
-    """``version`` comes parsed (views use a form); anything but an int is refused here too."""
-    if version is None:
-        return
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise RuleViolation(_("「版本号」格式不正确，请刷新页面后重试。"), field="version")
-    if version != application.version:
-        raise Conflict(STALE)
+    expect_version(application, version, message=STALE)
+
+
+def _require_editor(actor, application) -> None:
+    applicant = procedure_for(application).applicant
+    if not applicant.may_edit(actor, application):
+        raise PermissionDenied(applicant.refusal())
 
 
 def pending_task(application: Application) -> Task | None:
@@ -93,17 +85,16 @@ def pending_task(application: Application) -> Task | None:
         return None
     procedure = procedure_for(application)
     for task in Task.objects.filter(process_id=application.process_id, status=STATUS.NEW):
-        if task.flow_task.name in procedure.steps:
+        if procedure.step(task.flow_task.name) is not None:
             return task
     return None
 
 
-def acting_unit_for(actor, units: list[Unit], roles=None) -> Unit | None:
-    """The first of ``units`` that ``actor`` may act for with one of ``roles``."""
-    for unit in units:
-        if is_member(actor, unit, roles):
-            return unit
-    return None
+def current_step(application: Application) -> Step | None:
+    """The handler of the step the application waits at (None when closed or a draft)."""
+    if not application.current_step or application.is_closed:
+        return None
+    return procedure_for(application).step(application.current_step)
 
 
 def _form(procedure: Procedure, application: Application, data=None):
@@ -153,12 +144,10 @@ def _advance(application: Application, outcome: str) -> None:
 
 
 @in_chinese
-def _notify_units(units, application, title, body="") -> None:
-    people = []
-    for unit in units:
-        people.extend(unit_members(unit))
-    if people:
-        notify(recipients=people, title=title, body=body, url=_url(application))
+def _tell_applicant(application: Application, title: str, body: str = "") -> None:
+    procedure_for(application).applicant.tell(
+        application, title=title, body=body, url=application_url(application)
+    )
 
 
 @in_chinese
@@ -167,10 +156,12 @@ def _close(application: Application, status: str, reason: str = "") -> None:
     application.decided_at = timezone.now()
     application.decision_reason = reason
     application.open_key = None
+    application.closed_at_step = application.current_step
     application.current_step = ""
     application.current_step_label = ApplicationStatus(status).label
     application.acting_unit = None
     application.step_since = application.decided_at
+    application.save()
 
 
 @in_chinese
@@ -180,84 +171,91 @@ def _enter_next(application: Application) -> None:
     if task is None:
         application.save()
         return
-    procedure = procedure_for(application)
-    name = task.flow_task.name
-    step = procedure.steps[name]
+    step = procedure_for(application).step(task.flow_task.name)
     units = step.units(application)
-    application.current_step = name
+    application.current_step = step.name
     application.current_step_label = step.label
     application.acting_unit = units[0] if len(units) == 1 else None
     application.step_since = timezone.now()
-    application.status = {
-        StepKind.AMEND: ApplicationStatus.RETURNED,
-        StepKind.PUBLICITY: ApplicationStatus.PUBLICITY,
-    }.get(step.kind, ApplicationStatus.IN_REVIEW)
+    application.status = step.status
     application.save()
-    routed = [u for u in units if u.kind != UnitKind.SCHOOL]
+    routed = [u for u in units if u.pk != application.applicant_unit_id]
     if routed:
         application.routed_to.add(*routed)
-    if step.kind == StepKind.COSIGN:
-        SignOff.objects.bulk_create(
-            [
-                SignOff(application=application, step=name, round=application.version, unit=u)
-                for u in units
-            ]
+    step.enter(application)
+    if application.status == ApplicationStatus.RETURNED:
+        procedure_for(application).applicant.tell(
+            application,
+            title=_("待办：%(step)s — %(title)s")
+            % {"step": step.label, "title": application.title},
+            url=application_url(application),
         )
-    if step.kind == StepKind.PUBLICITY:
-        _open_notice(application, procedure)
-    _notify_units(
+        return
+    notify_units(
         units,
-        application,
-        _("待办：%(step)s — %(title)s") % {"step": step.label, "title": application.title},
+        title=_("待办：%(step)s — %(title)s") % {"step": step.label, "title": application.title},
+        url=application_url(application),
+        roles=step.roles,
     )
 
 
-def _open_notice(application: Application, procedure: Procedure) -> PublicNotice:
-    title, body = procedure.notice_text(application)
-    first, last = working_period(timezone.localdate(), procedure.publicity_working_days)
-    notice = PublicNotice.objects.create(
-        application=application,
-        title=title,
-        body=body,
-        handling_unit=procedure.competent_unit(application),
-        working_days=procedure.publicity_working_days,
-        starts_on=first,
-        ends_on=last,
-    )
-    audit_record(
-        actor=None,
-        action="notice_opened",
-        obj=application,
-        after={"starts_on": str(first), "ends_on": str(last)},
-        note=_stored(
-            "公示期 %(first)s 至 %(last)s（%(n)s 个工作日）",
-            first=first,
-            last=last,
-            n=notice.working_days,
-        ),
-    )
-    return notice
+def _apply(application: Application, step: Step, outcome: Outcome | None) -> None:
+    """Run the flow on from ``step`` with ``outcome`` (None: the step keeps waiting)."""
+    if outcome is None:
+        application.save()
+        return
+    if outcome.result == RETURNED:
+        application.returned_from = step.name
+    _advance(application, outcome.result)
+    if pending_task(application) is not None:
+        _enter_next(application)
+        return
+    # the flow has ended: approved at its last step, or closed by a rejection
+    if outcome.result == APPROVED:
+        _close(application, ApplicationStatus.APPROVED)
+        _tell_applicant(application, _stored("申请已批准：%(title)s", title=application.title))
+    else:
+        _close(application, ApplicationStatus.REJECTED, outcome.reason)
+        _tell_applicant(
+            application, _stored("申请未通过：%(title)s", title=application.title), outcome.reason
+        )
 
 
 # --- applicant ---------------------------------------------------------------------
 
 
 @transaction.atomic
-def application_create(*, procedure_code: str, school: Unit, actor) -> Application:
+def application_create(
+    *, procedure_code: str, actor, unit: Unit | None = None, school: Unit | None = None, round=None
+) -> Application:
+    """A new draft in the name of ``unit`` (one of the actor's units the procedure admits)
+    or, for a person's procedure, of the actor at the unit they work at."""
     procedure = procedure_for(procedure_code)
-    if school.kind != UnitKind.SCHOOL or not is_member(actor, school, SCHOOL_EDITORS):
-        raise PermissionDenied(_("只有学校的经办人或负责人可以发起申请。"))
+    allowed = procedure.applicant.units_for(actor)
+    unit = unit or school or (allowed[0] if allowed else None)
+    if unit is None or unit not in allowed:
+        raise PermissionDenied(procedure.applicant.refusal())
+    if round is not None and round.procedure != procedure.code:
+        raise RuleViolation(_("「批次」不属于该事项。"), field="round")
+    person = procedure.applicant.person_for(actor)
+    who = display_name_of(person) if person is not None else unit.name
     application = Application.objects.create(
         procedure=procedure.code,
-        applicant_unit=school,
-        title=_stored(
-            "%(school)s%(procedure)s（草稿）", school=school.name, procedure=procedure.title
-        ),
+        applicant_unit=unit,
+        applicant_person=person,
+        round=round,
+        title=_stored("%(who)s%(procedure)s（草稿）", who=who, procedure=procedure.title),
         created_by=actor,
         current_step_label=_stored(ApplicationStatus.DRAFT.label),
     )
-    audit_record(actor=actor, action="application_created", obj=application, unit=school)
+    audit_record(actor=actor, action="application_created", obj=application, unit=unit)
     return application
+
+
+def display_name_of(person) -> str:
+    from workflows.people import display_name
+
+    return display_name(person)
 
 
 @transaction.atomic
@@ -268,9 +266,9 @@ def application_save(*, application: Application, actor, data, uploads=()):
     size checks is stored at once; the procedure's own record is written when the
     whole form validates.
     """
-    _require_school_member(actor, application)
+    _require_editor(actor, application)
     procedure = procedure_for(application)
-    with _locked(application) as app:
+    with locked(application) as app:
         if not app.is_editable:
             raise Conflict(_("申请已报送，当前不能修改。"))
         app.draft_data = _raw_values(procedure, data)
@@ -316,8 +314,8 @@ def application_save(*, application: Application, actor, data, uploads=()):
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, actor) -> None:
     application = attachment.application
-    _require_school_member(actor, application)
-    with _locked(application) as app:
+    _require_editor(actor, application)
+    with locked(application) as app:
         if not app.is_editable:
             raise Conflict(_("申请已报送，当前不能删除附件。"))
         name = attachment.original_name
@@ -336,10 +334,12 @@ def attachment_remove(*, attachment: Attachment, actor) -> None:
 
 @transaction.atomic
 def application_send_to_head(*, application: Application, actor) -> None:
-    """A handler hands a complete draft to the school's head for submission."""
-    _require_school_member(actor, application)
+    """A unit's handler hands a complete draft to its head for submission."""
+    _require_editor(actor, application)
     procedure = procedure_for(application)
-    with _locked(application) as app:
+    if not procedure.applicant.has_head_step:
+        raise Conflict(STALE)
+    with locked(application) as app:
         if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
             raise Conflict(STALE)
         _validate_complete(procedure, app)
@@ -347,29 +347,51 @@ def application_send_to_head(*, application: Application, actor) -> None:
         app.current_step_label = _stored(ApplicationStatus.PENDING_HEAD.label)
         app.save()
         audit_record(actor=actor, action="sent_to_head", obj=app, unit=app.applicant_unit)
-        heads = unit_members(app.applicant_unit, SCHOOL_SUBMITTERS)
-        notify(
-            recipients=heads,
-            title=_stored("待报送：%(title)s", title=app.title),
-            url=_url(app),
-            unit=app.applicant_unit,
+        procedure.applicant.tell_submitters(
+            app, title=_stored("待报送：%(title)s", title=app.title), url=application_url(app)
+        )
+
+
+def may_submit(application: Application, user) -> bool:
+    return application.status in (
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.PENDING_HEAD,
+        ApplicationStatus.RETURNED,
+    ) and procedure_for(application).applicant.may_submit(user, application)
+
+
+def _check_window(app: Application) -> None:
+    """A round's application window: a submission after it closes is refused, naming the date."""
+    round_ = app.round
+    if round_ is None or app.process_id is not None:
+        return
+    now = timezone.now()
+    if now < round_.opens_at:
+        raise RuleViolation(
+            _("「%(round)s」%(day)s 开始受理申报，尚未开始。")
+            % {"round": round_.name, "day": timezone.localtime(round_.opens_at).date()},
+            field="round",
+        )
+    if now > round_.closes_at:
+        raise RuleViolation(
+            _("「%(round)s」申报已于 %(day)s 截止，不再受理。")
+            % {"round": round_.name, "day": timezone.localtime(round_.closes_at).date()},
+            field="round",
         )
 
 
 @transaction.atomic
 def application_submit(*, application: Application, actor, version: int | None = None) -> None:
-    """The school head submits (or resubmits after a return). Eligibility is checked here."""
-    _require_school_member(actor, application, SCHOOL_SUBMITTERS)
+    """The applicant submits (or resubmits after a return). Eligibility is checked here."""
     procedure = procedure_for(application)
-    with _locked(application) as app:
+    if not procedure.applicant.may_submit(actor, application):
+        raise PermissionDenied(procedure.applicant.refusal())
+    with locked(application) as app:
         _check_version(app, version)
-        if app.status not in (
-            ApplicationStatus.DRAFT,
-            ApplicationStatus.PENDING_HEAD,
-            ApplicationStatus.RETURNED,
-        ):
+        if not may_submit(app, actor):
             raise Conflict(STALE)
         _validate_complete(procedure, app)
+        _check_window(app)
         procedure.check_eligibility(app)
         if app.process_id is not None:  # back from a return (amend step)
             audit_record(
@@ -387,12 +409,8 @@ def application_submit(*, application: Application, actor, version: int | None =
             with transaction.atomic():
                 app.save(update_fields=["open_key"])
         except IntegrityError:
-            raise RuleViolation(
-                _(
-                    "本校已有一件同类申请正在办理中，办结前不能重复报送（每校每类事项只能有一件在办申请）。"
-                ),
-                field="plaque_kind",
-            ) from None
+            message, field = procedure.open_key_message(app)
+            raise RuleViolation(message, field=field or None) from None
         process = procedure.flow_class.start.run()
         app.process = process
         app.submitted_at = timezone.now()
@@ -408,163 +426,75 @@ def application_submit(*, application: Application, actor, version: int | None =
     application.refresh_from_db()
 
 
+def may_withdraw(application: Application, user) -> bool:
+    """While the first step waits and nobody has acted on it, the applicant may withdraw."""
+    procedure = procedure_for(application)
+    return (
+        application.status == ApplicationStatus.IN_REVIEW
+        and application.current_step == procedure.first_step
+        and not application.reviews.exists()
+        and not application.signoffs.exclude(status=SignOffStatus.PENDING).exists()
+        and procedure.applicant.may_edit(user, application)
+    )
+
+
 @transaction.atomic
 def application_withdraw(*, application: Application, actor, version: int | None = None) -> None:
     """The applicant withdraws while the first step waits and no reviewer has acted."""
-    _require_school_member(actor, application)
+    _require_editor(actor, application)
     procedure = procedure_for(application)
-    with _locked(application) as app:
+    with locked(application) as app:
         _check_version(app, version)
-        acted = app.reviews.exists() or app.signoffs.exclude(status=SignOffStatus.PENDING).exists()
-        if (
-            app.status != ApplicationStatus.IN_REVIEW
-            or app.current_step != procedure.first_step
-            or acted
-        ):
+        if not may_withdraw(app, actor):
             raise Conflict(_("审核单位已开始办理，不能再撤回。"))
         procedure.flow_class.instance.cancel(app.process)
-        _close(app, ApplicationStatus.WITHDRAWN)
         app.version += 1
-        app.save()
+        _close(app, ApplicationStatus.WITHDRAWN)
         audit_record(actor=actor, action="withdrawn", obj=app, unit=app.applicant_unit)
 
 
-# --- reviewers ---------------------------------------------------------------------
-
-_OUTCOME = {
-    ReviewDecision.APPROVE: "approved",
-    ReviewDecision.RETURN: "returned",
-    ReviewDecision.REJECT: "rejected",
-}
-_SIGNOFF_STATUS = {
-    ReviewDecision.APPROVE: SignOffStatus.APPROVED,
-    ReviewDecision.RETURN: SignOffStatus.RETURNED,
-    ReviewDecision.REJECT: SignOffStatus.REJECTED,
-}
+# --- whoever the current step waits on ------------------------------------------------------
 
 
 @transaction.atomic
+def step_act(*, application: Application, actor, cleaned: dict, version: int | None) -> Step:
+    """The current step's action by ``actor`` with the step form's ``cleaned`` data."""
+    procedure = procedure_for(application)
+    with locked(application) as app:
+        _check_version(app, version)
+        task = pending_task(app)
+        step = procedure.step(task.flow_task.name) if task else None
+        if step is None or step.form_class is None:
+            raise Conflict(STALE)
+        unit = step.require_actor(app, actor)
+        outcome = step.act(StepRun(app, procedure, step, actor, unit), cleaned)
+        _apply(app, step, outcome)
+    application.refresh_from_db()
+    return step
+
+
 def application_decide(
     *, application: Application, actor, decision: str, opinion: str = "", version: int | None
 ) -> None:
     """Approve, return for amendment, or reject on a review or joint sign-off step."""
-    procedure = procedure_for(application)
-    decision = ReviewDecision(decision)
-    opinion = (opinion or "").strip()
-    with _locked(application) as app:
-        _check_version(app, version)
-        task = pending_task(app)
-        step = procedure.steps.get(task.flow_task.name) if task else None
-        if step is None or step.kind not in (StepKind.REVIEW, StepKind.COSIGN):
-            raise Conflict(STALE)
-        unit = acting_unit_for(actor, step.units(app), step.roles)
-        if unit is None:
-            raise PermissionDenied(_("您所在单位不办理此环节。"))
-        if decision != ReviewDecision.APPROVE and not opinion:
-            raise RuleViolation(
-                _("选择“退回修改”或“不予通过”时，「审核意见」必填，请写明理由。"),
-                field="opinion",
-            )
-        name = task.flow_task.name
-        if step.kind == StepKind.COSIGN:
-            signed = SignOff.objects.filter(
-                application=app, step=name, unit=unit, status=SignOffStatus.PENDING
-            ).update(
-                status=_SIGNOFF_STATUS[decision],
-                actor=actor,
-                opinion=opinion,
-                acted_at=timezone.now(),
-            )
-            if signed != 1:
-                raise Conflict(_("本单位已会签，本次操作未生效。"))
-        Review.objects.create(
-            application=app,
-            step=name,
-            step_label=str(step.label),
-            unit=unit,
-            actor=actor,
-            decision=decision,
-            opinion=opinion,
-            snapshot=procedure.snapshot(app),
-        )
-        audit_record(
-            actor=actor,
-            action=f"{step.kind}_{decision}",
-            obj=app,
-            unit=unit,
-            after={"step": str(step.label), "decision": str(decision.label)},
-            note=opinion,
-        )
-        if step.kind == StepKind.COSIGN:
-            still_pending = SignOff.objects.filter(
-                application=app, step=name, status=SignOffStatus.PENDING
-            )
-            if decision == ReviewDecision.APPROVE and still_pending.exists():
-                return  # the others have yet to sign
-            still_pending.update(status=SignOffStatus.CANCELLED)
-        school = [app.applicant_unit]
-        if decision == ReviewDecision.REJECT:
-            _close(app, ApplicationStatus.REJECTED, opinion)
-            _advance(app, "rejected")
-            _notify_units(school, app, _stored("申请未通过：%(title)s", title=app.title), opinion)
-            return
-        if decision == ReviewDecision.RETURN:
-            app.returned_from = name
-        _advance(app, _OUTCOME[decision])
-        _enter_next(app)
-
-
-def _issue_decision_document(app: Application, *, payload: dict | None, actor):
-    """The decision as an official document: signed by ``actor`` (a leader of the issuing
-    unit), numbered and queued for rendering in this transaction; the applicant may open it."""
-    if not payload:
-        return None
-    from docs_gen.services import document_issue_for_decision
-
-    document = document_issue_for_decision(
-        issuer=Unit.objects.get(code=payload["issuer_unit"]),
-        kind=payload["kind"],
-        title=payload["title"],
-        addressees=payload["addressees"],
-        body=payload["body"],
-        cc=payload.get("cc", ()),
+    step_act(
+        application=application,
         actor=actor,
-        signer=actor,
-        source=app,
+        cleaned={"decision": decision, "opinion": opinion},
+        version=version,
     )
-    grant_view(document, [app.applicant_unit])
-    return document
 
 
-@transaction.atomic
 def application_issue(*, application: Application, actor, version: int | None) -> None:
-    """The competent unit issues the decision document; the decision takes effect."""
-    procedure = procedure_for(application)
-    with _locked(application) as app:
-        _check_version(app, version)
-        task = pending_task(app)
-        step = procedure.steps.get(task.flow_task.name) if task else None
-        if step is None or step.kind != StepKind.ISSUE:
-            raise Conflict(STALE)
-        unit = acting_unit_for(actor, step.units(app), step.roles)
-        if unit is None:
-            raise PermissionDenied(_("您所在单位不办理此环节。"))
-        procedure.on_issue(app, actor)
-        app.document_payload = procedure.document_payload(app)
-        app.document = _issue_decision_document(app, payload=app.document_payload, actor=actor)
-        _close(app, ApplicationStatus.APPROVED)
-        audit_record(
-            actor=actor,
-            action="issued",
-            obj=app,
-            unit=unit,
-            after={"step": str(step.label), "title": (app.document_payload or {}).get("title", "")},
-        )
-        _advance(app, "approved")
-        _notify_units([app.applicant_unit], app, _stored("申请已批准：%(title)s", title=app.title))
+    """The deciding unit signs the decision document off; the decision takes effect."""
+    step_act(application=application, actor=actor, cleaned={}, version=version)
 
 
 # --- public notice -------------------------------------------------------------------
+
+
+def _notice_subject(notice: PublicNotice):
+    return notice.application or notice.round
 
 
 @transaction.atomic
@@ -579,31 +509,46 @@ def objection_lodge(
     objection = Objection.objects.create(
         notice=notice, name=name.strip(), contact=contact.strip(), reason=reason.strip()
     )
+    subject = _notice_subject(notice)
     audit_record(
         actor=None,
         action="objection_lodged",
-        obj=notice.application,
-        # who objected stays with the bureau: the timeline (seen by the school) has no name
+        obj=subject,
+        # who objected stays with the handling unit: the timeline (seen by the applicant) has no name
         after={"objection": str(objection.public_id), "name": objection.name},
     )
-    _notify_units(
+    url = application_url(notice.application) if notice.application_id else ""
+    notify_units(
         [notice.handling_unit],
-        notice.application,
-        _stored("公示收到异议，请处理：%(title)s", title=notice.application.title),
+        title=_stored("公示收到异议，请处理：%(title)s", title=notice.title),
+        url=url,
     )
     return objection
 
 
 @transaction.atomic
-def objection_handle(*, objection: Objection, actor, upheld: bool, note: str) -> None:
-    """The competent unit rules on an objection: upheld refuses the application."""
+def objection_handle(
+    *, objection: Objection, actor, upheld: bool, note: str, application: Application | None = None
+) -> None:
+    """The unit that handles the notice rules on an objection. Upheld against an application's
+    notice, it refuses that application; against a round's notice, it refuses the application
+    it concerns (``application``), and the notice goes on for the others."""
     note = (note or "").strip()
-    application = objection.notice.application
-    with _locked(application) as app:
+    notice = objection.notice
+    target = notice.application or application
+    if target is None:
+        raise RuleViolation(
+            _("「异议涉及的申请」必填：请选择异议成立所涉及的申请。"), field="application"
+        )
+    if notice.round_id and target.round_id != notice.round_id:
+        raise RuleViolation(_("「异议涉及的申请」不在本次公示的批次中。"), field="application")
+    with locked(target) as app:
         objection = Objection.objects.select_related("notice").get(pk=objection.pk)
         notice = objection.notice
+        from workflows.access import is_member
+
         if not is_member(actor, notice.handling_unit):
-            raise PermissionDenied(_("异议由主管部门处理。"))
+            raise PermissionDenied(_("异议由组织公示的单位处理。"))
         if objection.status != ObjectionStatus.PENDING:
             raise Conflict(_("该异议已处理，本次操作未生效。"))
         if not note:
@@ -622,42 +567,68 @@ def objection_handle(*, objection: Objection, actor, upheld: bool, note: str) ->
             note=note,
         )
         if upheld:
-            notice.status = NoticeStatus.REFUSED
-            notice.closed_at = timezone.now()
-            notice.save()
+            if notice.application_id:
+                notice.status = NoticeStatus.REFUSED
+                notice.closed_at = timezone.now()
+                notice.save()
             reason = _stored("公示期间异议成立：%(note)s", note=note)
-            _close(app, ApplicationStatus.REJECTED, reason)
-            _advance(app, "rejected")
-            _notify_units(
-                [app.applicant_unit], app, _stored("申请未通过：%(title)s", title=app.title), reason
-            )
+            step = current_step(app)
+            if step is None:
+                raise Conflict(STALE)
+            _apply(app, step, Outcome(REJECTED, reason))
             return
-        _close_notice_if_due(app, notice, timezone.localdate())
+    if notice.application_id:
+        with locked(notice.application) as app:
+            _close_notice_if_due(app, PublicNotice.objects.get(pk=notice.pk), timezone.localdate())
 
 
-def _close_notice_if_due(app: Application, notice: PublicNotice, today: date) -> bool:
+def _notice_passes(notice: PublicNotice, today: date) -> bool:
     if notice.status != NoticeStatus.OPEN or today <= notice.ends_on:
         return False
     if notice.objections.filter(status=ObjectionStatus.PENDING).exists():
-        return False  # the competent unit must rule on every objection first
+        return False  # the handling unit must rule on every objection first
     notice.status = NoticeStatus.PASSED
     notice.closed_at = timezone.now()
     notice.save()
+    return True
+
+
+def _move_on_after_notice(app: Application, notice: PublicNotice) -> None:
     audit_record(
         actor=None,
         action="notice_passed",
         obj=app,
         note=_stored("公示期满（%(last)s），异议均已处理。", last=notice.ends_on),
     )
-    _advance(app, "approved")
-    _enter_next(app)
+    step = current_step(app)
+    if step is None or step.name != notice.step and notice.step:
+        raise Conflict(STALE)
+    _apply(app, step, Outcome(APPROVED))
+
+
+def _close_notice_if_due(app: Application, notice: PublicNotice, today: date) -> bool:
+    if not _notice_passes(notice, today):
+        return False
+    _move_on_after_notice(app, notice)
     return True
 
 
 @transaction.atomic
 def public_notice_close_if_due(*, notice_id: int, today: date | None = None) -> bool:
-    """Move on once the period is over and every objection is handled. Idempotent."""
-    notice = PublicNotice.objects.select_related("application").get(pk=notice_id)
-    with _locked(notice.application) as app:
-        notice = PublicNotice.objects.get(pk=notice_id)
-        return _close_notice_if_due(app, notice, today or timezone.localdate())
+    """Move on once the period is over and every objection is handled. Idempotent.
+
+    A round's notice moves on every application of the round still waiting at its step."""
+    today = today or timezone.localdate()
+    notice = PublicNotice.objects.select_related("application", "round").get(pk=notice_id)
+    if notice.application_id:
+        with locked(notice.application) as app:
+            notice = PublicNotice.objects.get(pk=notice_id)
+            return _close_notice_if_due(app, notice, today)
+    notice = PublicNotice.objects.select_for_update().get(pk=notice_id)
+    if not _notice_passes(notice, today):
+        return False
+    for waiting in notice.round.applications.filter(current_step=notice.step):
+        with locked(waiting) as app:
+            if app.current_step == notice.step and not app.is_closed:
+                _move_on_after_notice(app, notice)
+    return True

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,21 +18,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflows import ratelimit
-from workflows.access import get_visible_or_404, is_member, units_of
+from workflows.access import get_visible_or_404
 from workflows.exceptions import RuleViolation
-from workflows.models import UnitKind
+from workflows.formviews import add_rule_error, run_form
+from workflows.people import display_name
 
 from . import attachments as files
 from . import selectors, services
-from .forms import DecisionForm, ObjectionForm, ObjectionHandleForm, VersionForm
+from .forms import ObjectionForm, ObjectionHandleForm, VersionForm
 from .models import (
     Application,
     ApplicationStatus,
     NoticeStatus,
+    Objection,
     ObjectionStatus,
     PublicNotice,
 )
-from .registry import StepKind, procedure_for, procedures
+from .registry import procedure_for, procedures
 
 
 def post_only(view):
@@ -54,15 +56,17 @@ def _application(request, public_id) -> Application:
     )
 
 
-def _my_schools(user):
-    return [u for u in units_of(user) if u.kind == UnitKind.SCHOOL]
+def _startable(user) -> list:
+    """(procedure, units the user may apply for in it) for every procedure the user may start."""
+    return [(p, units) for p in procedures() if (units := p.applicant.units_for(user))]
 
 
 @login_required
 def index(request):
     tab = request.GET.get("tab", "all")
     apps = selectors.applications_for(request.user, status_group=tab)
-    schools = _my_schools(request.user)
+    startable = _startable(request.user)
+    mine = list({u.pk: u for _p, units in startable for u in units}.values())
     counts = {
         key: selectors.applications_for(request.user, status_group=key).count()
         for key in ("draft", "open", "closed")
@@ -74,14 +78,15 @@ def index(request):
             "applications": apps[:200],
             "tab": tab,
             "counts": counts,
-            "schools": schools,
-            "procedures": procedures() if schools else [],
-            "badges": [b for p in procedures() for s in schools for b in p.school_badges(s)],
+            "schools": mine,
+            "procedures": [p for p, _units in startable],
+            "badges": [b for p, _units in startable for u in mine for b in p.badges(u)],
         },
     )
 
 
 def _render_form(request, procedure, form, application=None, status=200):
+    units = procedure.applicant.units_for(request.user)
     return render(
         request,
         "approvals/application_form.html",
@@ -91,8 +96,13 @@ def _render_form(request, procedure, form, application=None, status=200):
             "application": application,
             "attachments": application.attachments.all() if application else [],
             "can_submit": application is not None
-            and is_member(request.user, application.applicant_unit, services.SCHOOL_SUBMITTERS),
-            "school": application.applicant_unit if application else _my_schools(request.user)[0],
+            and procedure.applicant.may_submit(request.user, application),
+            "has_head_step": procedure.applicant.has_head_step,
+            "applicant_label": procedure.applicant.label,
+            "applicant_person": display_name(procedure.applicant.person_for(request.user))
+            if procedure.applicant.person_for(request.user)
+            else "",
+            "school": application.applicant_unit if application else units[0],
         },
         status=status,
     )
@@ -104,16 +114,16 @@ def application_new(request, procedure_code):
         procedure = procedure_for(procedure_code)
     except KeyError:
         raise Http404 from None
-    schools = _my_schools(request.user)
-    if not schools:
-        raise PermissionDenied(_("只有学校可以发起申请。"))
+    units = procedure.applicant.units_for(request.user)
+    if not units:
+        raise PermissionDenied(procedure.applicant.refusal())
     if request.method != "POST":
         return _render_form(request, procedure, procedure.form_class())
     try:
         # one transaction: a draft whose first save is refused is not left behind empty
         with transaction.atomic():
             application = services.application_create(
-                procedure_code=procedure.code, school=schools[0], actor=request.user
+                procedure_code=procedure.code, unit=units[0], actor=request.user
             )
             return _save_and_continue(request, application, procedure)
     except _Refused as refused:
@@ -131,7 +141,7 @@ class _Refused(Exception):
 def _refused_form(procedure, data, exc: RuleViolation):
     form = procedure.form_class(data={k: v for k, v in data.items() if "\x00" not in v})
     form.is_valid()
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    add_rule_error(form, exc)
     return form
 
 
@@ -156,7 +166,7 @@ def _save_and_continue(request, application, procedure):
                 messages.success(request, _("已提交本校负责人审核报送。"))
             return redirect("applications:detail", application.public_id)
         except RuleViolation as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_rule_error(form, exc)
     if form.errors:
         messages.warning(request, _("内容已保存为草稿，但还有以下问题需要修改。"))
         application.refresh_from_db()
@@ -169,7 +179,7 @@ def _save_and_continue(request, application, procedure):
 def application_edit(request, public_id):
     application = _application(request, public_id)
     procedure = procedure_for(application)
-    if not is_member(request.user, application.applicant_unit, services.SCHOOL_EDITORS):
+    if not procedure.applicant.may_edit(request.user, application):
         raise PermissionDenied
     if not application.is_editable:
         return redirect("applications:detail", application.public_id)
@@ -194,50 +204,62 @@ def application_autosave(request, public_id):
     return JsonResponse({"saved_at": timezone.localtime().strftime("%H:%M:%S")})
 
 
+def _panels(application, user, *, action_form=None, handle_errors=None) -> list[dict]:
+    """The step fragments of the application page: each kind's history, then the card of
+    the step that waits on ``user``. Every decision here is the handler's."""
+    procedure = procedure_for(application)
+    panels, shown = [], set()
+    for step in procedure.steps:
+        if not step.history_template or step.history_template in shown:
+            continue
+        context = step.history(application, user)
+        if context is not None:
+            shown.add(step.history_template)
+            panels.append(
+                {"template": step.history_template, "handle_errors": handle_errors or {}, **context}
+            )
+    step = services.current_step(application)
+    if step is not None and step.may_act(application, user):
+        panels.append(
+            {
+                "action": True,
+                "template": step.template,
+                "step": step,
+                "form": action_form or step.new_form(application),
+                **step.action_context(application, user),
+            }
+        )
+    elif step is not None and step.template and not step.form_class:
+        panels.append({"action": True, "template": step.template, "step": step})
+    return panels
+
+
 @login_required
-def application_detail(request, public_id, decision_form=None, handle_errors=None, status=200):
+def application_detail(request, public_id, action_form=None, handle_errors=None, status=200):
     application = _application(request, public_id)
     procedure = procedure_for(application)
     user = request.user
-    step = procedure.steps.get(application.current_step)
-    may_act = selectors.may_act_on_step(application, user)
-    last_return, changes = (None, [])
-    if application.status == ApplicationStatus.IN_REVIEW:
-        last_return, changes = selectors.changes_since_return(application)
-    notice = PublicNotice.objects.filter(application=application).first()
-    is_school = is_member(user, application.applicant_unit)
+    applicant = procedure.applicant
     context = {
         "progress": selectors.progress(application),
         "application": application,
         "procedure": procedure,
+        "applicant_label": applicant.label,
+        "applicant_name": applicant.name_of(application),
         "detail": selectors.detail_rows(procedure.snapshot(application)),
         "attachments": application.attachments.all(),
         "timeline": selectors.timeline(application),
-        "step": step,
-        "may_review": may_act and step and step.kind in (StepKind.REVIEW, StepKind.COSIGN),
-        "may_issue": may_act and step and step.kind == StepKind.ISSUE,
-        "decision_form": decision_form
-        or DecisionForm(initial={"version": application.version, "decision": "approve"}),
-        "last_return": last_return,
-        "changes": changes,
-        "signoffs": application.signoffs.select_related("unit", "actor"),
-        "reviews": application.reviews.select_related("unit", "actor"),
-        "notice": notice,
-        "objections": notice.objections.select_related("handled_by") if notice else [],
-        "may_handle_objections": bool(
-            notice and notice.status == NoticeStatus.OPEN and is_member(user, notice.handling_unit)
-        ),
+        "panels": _panels(application, user, action_form=action_form, handle_errors=handle_errors),
         "handle_form": ObjectionHandleForm(),
-        "handle_errors": handle_errors or {},
-        "is_school": is_school,
-        "may_edit": is_school and application.is_editable,
+        "is_school": applicant.is_applicant(user, application),
+        "may_edit": applicant.may_edit(user, application) and application.is_editable,
         "may_submit": application.status
         in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD)
-        and is_member(user, application.applicant_unit, services.SCHOOL_SUBMITTERS),
-        "may_withdraw": is_school
-        and application.status == ApplicationStatus.IN_REVIEW
-        and application.current_step == procedure.first_step
-        and not application.reviews.exists(),
+        and applicant.may_submit(user, application),
+        "may_withdraw": services.may_withdraw(application, user),
+        "may_preview": application.document_id is None
+        and getattr(services.current_step(application), "previews_document", False)
+        and not applicant.is_applicant(user, application),
         "returned_review": application.reviews.filter(decision="return").last()
         if application.status == ApplicationStatus.RETURNED
         else None,
@@ -285,52 +307,80 @@ def application_withdraw(request, public_id):
 
 @login_required
 @post_only
-def application_decide(request, public_id):
+def step_action(request, public_id):
+    """The action of the step the application waits at: its handler's form, its service."""
     application = _application(request, public_id)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.application_decide(
-                application=application,
-                actor=request.user,
-                decision=form.cleaned_data["decision"],
-                opinion=form.cleaned_data["opinion"],
-                version=form.cleaned_data["version"],
-            )
-            messages.success(request, _("已办理。"))
-            return redirect("applications:detail", application.public_id)
-        except RuleViolation as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return application_detail(request, public_id, decision_form=form, status=200)
+    step = services.current_step(application)
+    if step is None or step.form_class is None:
+        return redirect("applications:detail", application.public_id)
+    form = step.form_class(request.POST)
+
+    def done(_step):
+        messages.success(request, _step.done_message)
+        return redirect("applications:detail", application.public_id)
+
+    def again(bound):
+        # what the page cannot show beside a field (the hidden version) comes as a message
+        hidden = [
+            str(m)
+            for name, errors in bound.errors.items()
+            if name in bound.fields and bound.fields[name].widget.is_hidden
+            for m in errors
+        ]
+        if hidden:
+            messages.error(request, " ".join(hidden))
+        return application_detail(request, public_id, action_form=bound)
+
+    return run_form(
+        form,
+        lambda cleaned: services.step_act(
+            application=application,
+            actor=request.user,
+            cleaned=cleaned,
+            version=cleaned.get("version"),
+        ),
+        done=done,
+        again=again,
+    )
 
 
 @login_required
-def reply_preview(request, public_id):
+def document_preview(request, public_id):
+    """The decision document as it will be issued: docs_gen's own draft rendering."""
+    from docs_gen.rendering import render_html, render_pdf
+    from docs_gen.services import document_preview_snapshot
+
     application = _application(request, public_id)
+    if application.document_id:
+        return redirect("docs:detail", application.document.public_id)
     procedure = procedure_for(application)
-    payload = application.document_payload or procedure.document_payload(application)
-    if payload is None:
+    step = services.current_step(application)
+    # the deciding side checks the draft; the applicant sees the document once issued
+    if step is None or not step.previews_document:
         raise Http404
-    step = procedure.steps.get(application.current_step)
+    if procedure.applicant.is_applicant(request.user, application):
+        raise Http404
+    value = procedure.document(application)
+    if value is None:
+        raise Http404
+    snapshot = document_preview_snapshot(value)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(render_pdf(snapshot), content_type="application/pdf")
+        response["Content-Disposition"] = "inline; filename=preview.pdf"
+        return response
+    if request.GET.get("format") == "html":
+        response = HttpResponse(render_html(snapshot))
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
     return render(
         request,
         "approvals/document_preview.html",
         {
             "application": application,
-            "payload": payload,
-            "issued": application.document_payload is not None,
-            "may_issue": step is not None
-            and step.kind == StepKind.ISSUE
-            and selectors.may_act_on_step(application, request.user),
+            "value": value,
+            "step": step,
+            "may_issue": step.may_act(application, request.user),
         },
-    )
-
-
-@login_required
-@post_only
-def application_issue(request, public_id):
-    return _versioned_step(
-        request, public_id, services.application_issue, _("批复已印发，申请办结。")
     )
 
 
@@ -359,10 +409,13 @@ def attachment_delete(request, public_id, file_id):
 @post_only
 def objection_handle(request, public_id, objection_id):
     application = _application(request, public_id)
-    notice = get_object_or_404(PublicNotice, application=application)
-    objection = get_object_or_404(notice.objections, public_id=objection_id)
+    notices = PublicNotice.objects.filter(application=application)
+    if application.round_id:
+        notices = notices | PublicNotice.objects.filter(round_id=application.round_id)
+    objection = get_object_or_404(
+        Objection.objects.filter(notice__in=notices), public_id=objection_id
+    )
     form = ObjectionHandleForm(request.POST)
-    errors = {}
     if form.is_valid():
         try:
             services.objection_handle(
@@ -370,14 +423,17 @@ def objection_handle(request, public_id, objection_id):
                 actor=request.user,
                 upheld=form.cleaned_data["outcome"] == "upheld",
                 note=form.cleaned_data["note"],
+                application=application,
             )
             messages.success(request, _("异议已处理。"))
             return redirect("applications:detail", application.public_id)
         except RuleViolation as exc:
-            errors[str(objection.public_id)] = exc.message
+            error = exc.message
     else:
-        errors[str(objection.public_id)] = _("「处理意见」必填：请写明异议成立或不成立的理由。")
-    return application_detail(request, public_id, handle_errors=errors)
+        error = " ".join(str(m) for errors in form.errors.values() for m in errors)
+    return application_detail(
+        request, public_id, handle_errors={str(objection.public_id): error}, status=400
+    )
 
 
 # --- public pages (no sign-in) --------------------------------------------------------

@@ -121,7 +121,7 @@ def load_demo_applications() -> None:
         _decide(app, f"{other}-handler", opinion="同意。")
         _decide(app, "leading-group-leader", opinion="同意，按程序公示。")
         app.refresh_from_db()
-        notice = app.public_notice
+        notice = app.latest_notice
         if state == "publicity":
             services.objection_lodge(
                 notice=notice,

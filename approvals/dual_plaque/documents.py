@@ -1,29 +1,26 @@
-"""The reply (批复) that closes a dual-plaque application, as docs_gen body data.
+"""The reply (批复) that closes a dual-plaque application, as a docs_gen ``DocumentValue``.
 
-``reply_document_payload`` builds the document's data only: title, addressees,
-issuer, body blocks ({"type": "paragraph"|"heading"|"table", ...}), copy-to list.
-docs_gen (numbering, GB/T 9704 layout, seal, PDF) is wired to it at merge time:
-``docs_gen.services.document_issue_for_decision(...)`` takes this payload.
+docs_gen previews it (the same renderer as the PDF) and, when the competent
+bureau's leader signs it off, numbers, seals and renders it.
 """
 
-from django.utils import timezone
+from approvals.common.models import Application, ObjectionStatus, PublicNotice
+from docs_gen.values import DocumentValue
 
-from ..common.models import Application, ObjectionStatus, PublicNotice
 from .models import DualPlaqueDetail, PlaqueKind
-from .procedure import TASK_2, co_signing_bureau, competent_bureau
+from .rules import TASK_2, co_signing_bureau, competent_bureau
 
 
 def _cn_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def reply_document_payload(application: Application, *, issued_on=None) -> dict:
+def reply_document(application: Application) -> DocumentValue:
     detail = DualPlaqueDetail.objects.get(application=application)
     school = application.applicant_unit
     issuer = competent_bureau(detail.plaque_kind)
     other = co_signing_bureau(detail.plaque_kind)
-    notice = PublicNotice.objects.filter(application=application).first()
-    issued_on = issued_on or timezone.localdate()
+    notice = PublicNotice.objects.filter(application=application).order_by("-id").first()
     kind = PlaqueKind(detail.plaque_kind).label
 
     if notice is not None:
@@ -72,18 +69,11 @@ def reply_document_payload(application: Application, *, issued_on=None) -> dict:
         },
         {"type": "paragraph", "text": "此复。"},
     ]
-    return {
-        "kind": "reply",
-        "issuer_unit": issuer.code,
-        "issuer": issuer.full_name or issuer.name,
-        "title": f"{issuer.full_name or issuer.name}关于同意{school.name}加挂“{detail.plaque_name}”牌子的批复",
-        "addressees": [school.full_name or school.name],
-        "body": body,
-        "cc": [
-            other.full_name or other.name,
-            "台州市职技融通改革工作领导小组办公室",
-        ],
-        "date": issued_on.isoformat(),
-        "date_cn": _cn_date(issued_on),
-        "source": {"application": str(application.public_id), "procedure": "dual_plaque"},
-    }
+    return DocumentValue(
+        kind="reply",
+        issuer=issuer,
+        title=f"{issuer.full_name or issuer.name}关于同意{school.name}加挂“{detail.plaque_name}”牌子的批复",
+        addressees=(school.full_name or school.name,),
+        body=tuple(body),
+        cc=(other.full_name or other.name, "台州市职技融通改革工作领导小组办公室"),
+    )

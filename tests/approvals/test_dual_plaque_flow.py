@@ -67,11 +67,10 @@ def test_the_approve_path_ends_with_a_reply_and_the_schools_second_plaque(
     assert app.process.status == PROCESS.DONE
     plaque = SchoolPlaque.objects.get(school=world.school)
     assert plaque.kind == "technician_college"
-    payload = app.document_payload
-    assert payload["issuer"] == "台州市人力资源和社会保障局"
-    assert payload["addressees"] == ["台州市第一中等职业学校"]
-    assert payload["title"].endswith("牌子的批复")
-    assert {b["type"] for b in payload["body"]} == {"paragraph", "heading", "table"}
+    assert reply.issuer.unit == world.hrss
+    assert reply.addressees == ["台州市第一中等职业学校"]
+    assert {b["type"] for b in reply.body} == {"paragraph", "heading", "table"}
+    assert reply.cc == ["台州市教育局", "台州市职技融通改革工作领导小组办公室"]
     actions = [e.action for e in AuditEntry.objects.for_object(app)]
     assert actions[:3] == ["application_created", "attachment_uploaded", "submitted"]
     assert actions[-1] == "issued"
@@ -158,7 +157,7 @@ def test_withdrawing_after_the_bureau_acted_is_a_conflict(world):
 
 def test_an_objection_upheld_refuses_the_application_with_the_reason(world):
     app = to_publicity(world)
-    notice = app.public_notice
+    notice = app.latest_notice
     objection = services.objection_lodge(
         notice=notice, name="李某", contact="13800000000", reason="该校实训工位数量与实际不符。"
     )
@@ -175,7 +174,7 @@ def test_an_objection_upheld_refuses_the_application_with_the_reason(world):
 
 def test_an_objection_dismissed_is_recorded_and_the_flow_moves_on_after_the_period(world):
     app = to_publicity(world)
-    notice = app.public_notice
+    notice = app.latest_notice
     objection = services.objection_lodge(
         notice=notice, name="张某", contact="zhang@example.com", reason="担心加挂后中职招生减少。"
     )
@@ -189,12 +188,12 @@ def test_an_objection_dismissed_is_recorded_and_the_flow_moves_on_after_the_peri
     assert services.public_notice_close_if_due(notice_id=notice.pk, today=after_period(notice))
     app.refresh_from_db()
     assert app.current_step == "issue_reply"
-    assert "异议1件" in str(services.procedure_for(app).document_payload(app)["body"][0])
+    assert "异议1件" in services.procedure_for(app).document(app).body[0]["text"]
 
 
 def test_an_objection_after_the_period_is_refused(world):
     app = to_publicity(world)
-    notice = app.public_notice
+    notice = app.latest_notice
     with pytest.raises(RuleViolation, match="公示期已结束"):
         services.objection_lodge(
             notice=notice, name="李某", contact="1", reason="x" * 20, today=after_period(notice)

@@ -14,7 +14,7 @@ LIMIT_TEXT = "同一网络一小时内最多提交 10 件异议"
 @pytest.fixture
 def notice_page(world):
     app = to_publicity(world)
-    return reverse("public_notice", args=[app.public_notice.public_id])
+    return reverse("public_notice", args=[app.latest_notice.public_id])
 
 
 def _object(client, page, n, **extra):

@@ -139,7 +139,7 @@ def test_a_second_submit_of_the_same_step_answers_409(world, login):
 
 def test_the_public_notice_takes_an_objection_and_the_bureau_handles_it(world, client, login):
     app = to_publicity(world)
-    notice = app.public_notice
+    notice = app.latest_notice
     page = reverse("public_notice", args=[notice.public_id])
     assert client.get(page).status_code == 200
     bad = client.post(page, {"name": "李某", "contact": "", "reason": "短"}).content.decode()
@@ -163,17 +163,24 @@ def test_the_reply_preview_and_issue(world, login):
     from approvals.common import services
 
     app = to_publicity(world)
-    notice = app.public_notice
+    notice = app.latest_notice
     services.public_notice_close_if_due(
         notice_id=notice.pk, today=notice.ends_on + __import__("datetime").timedelta(days=1)
     )
     app.refresh_from_db()
-    handler_view = login(world.hrss_handler).get(url("reply", app)).content.decode()
-    assert "此复。" in handler_view and "签发批复</button>" not in handler_view
-    head_view = login(world.hrss_head).get(url("reply", app)).content.decode()
+    handler = login(world.hrss_handler)
+    handler_view = handler.get(url("preview", app)).content.decode()
+    assert "签发批复</button>" not in handler_view
+    # the preview is docs_gen's own draft rendering (the same renderer as the PDF)
+    draft = handler.get(url("preview", app) + "?format=html").content.decode()
+    assert "此复。" in draft and "牌子的批复" in draft
+    pdf = handler.get(url("preview", app) + "?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert login(world.school_head, Client()).get(url("preview", app)).status_code == 404
+    head_view = login(world.hrss_head, Client()).get(url("preview", app)).content.decode()
     assert "签发批复</button>" not in head_view  # 签发 is the leader's act
-    client = login(world.hrss_leader)
-    preview = client.get(url("reply", app)).content.decode()
+    client = login(world.hrss_leader, Client())
+    preview = client.get(url("preview", app)).content.decode()
     assert "签发批复</button>" in preview
     assert client.post(url("issue", app), {"version": app.version}).status_code == 302
     app.refresh_from_db()
@@ -214,7 +221,7 @@ ID_URLS = [
     ("submit", "post"),
     ("withdraw", "post"),
     ("decide", "post"),
-    ("reply", "get"),
+    ("preview", "get"),
     ("issue", "post"),
 ]
 
@@ -233,7 +240,7 @@ def test_another_school_gets_404_on_attachment_and_objection_urls(world, login):
     from approvals.common import services
 
     objection = services.objection_lodge(
-        notice=app.public_notice, name="李某", contact="1380000", reason="理由理由理由理由理由"
+        notice=app.latest_notice, name="李某", contact="1380000", reason="理由理由理由理由理由"
     )
     client = login(world.other_school_head)
     assert client.get(url("file", app, attachment.public_id)).status_code == 404
@@ -288,7 +295,7 @@ def test_the_school_does_not_see_who_objected_nor_their_contact(world, login):
 
     app = to_publicity(world)
     services.objection_lodge(
-        notice=app.public_notice, name="异议人甲", contact="13912345678", reason="理由" * 6
+        notice=app.latest_notice, name="异议人甲", contact="13912345678", reason="理由" * 6
     )
     school_view = login(world.school_head).get(url("detail", app)).content.decode()
     assert "理由理由" in school_view

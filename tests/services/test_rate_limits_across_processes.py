@@ -133,7 +133,7 @@ def server(request, tmp_path):
 
 def test_fifty_objections_at_once_through_four_processes_lodge_exactly_ten(world_tx, server):
     app = to_publicity(world_tx)
-    page = reverse("public_notice", args=[app.public_notice.public_id])
+    page = reverse("public_notice", args=[app.latest_notice.public_id])
     server.start()
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(lambda n: _objection(server, page, n, "198.51.100.1"), range(50)))

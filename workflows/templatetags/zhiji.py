@@ -1,6 +1,8 @@
 from django import template
 from django.utils import timezone
 
+from workflows.people import display_name
+
 register = template.Library()
 
 
@@ -27,7 +29,4 @@ def local_dt(value, fmt: str = "%Y-%m-%d %H:%M"):
 @register.filter
 def person(user) -> str:
     """A person's name in Chinese order (family name first)."""
-    if user is None:
-        return ""
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or user.get_username()
+    return display_name(user)
