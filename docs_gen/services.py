@@ -498,36 +498,30 @@ def document_issue_for_decision(
     return document_issue(document=document, actor=actor)
 
 
+def _content_of(value) -> dict:
+    """A ``DocumentValue``'s content as the model's fields (lists where the model keeps JSON)."""
+    return {
+        "kind": value.kind,
+        "series": value.series,
+        "title": value.title,
+        "addressees": list(value.addressees),
+        "body": list(value.body),
+        "attachments": list(value.attachments),
+        "cc": list(value.cc),
+    }
+
+
 def document_issue_value(value, *, actor, source: models.Model | None = None):
     """Issue a procedure's ``DocumentValue``: ``actor`` (a leader of the issuer) signs it off."""
     return document_issue_for_decision(
-        issuer=value.issuer,
-        kind=value.kind,
-        title=value.title,
-        addressees=list(value.addressees),
-        body=list(value.body),
-        cc=list(value.cc),
-        attachments=list(value.attachments),
-        actor=actor,
-        signer=actor,
-        source=source,
-        series=value.series,
+        issuer=value.issuer, actor=actor, signer=actor, source=source, **_content_of(value)
     )
 
 
 def document_preview_snapshot(value) -> dict:
     """The renderer's input for a value not yet issued: what the PDF will look like, marked
     as a draft (no number, no verification code). Nothing is saved."""
-    document = OfficialDocument(
-        issuer=_issuer_of(value.issuer),
-        kind=value.kind,
-        series=value.series,
-        title=value.title,
-        addressees=list(value.addressees),
-        body=list(value.body),
-        attachments=list(value.attachments),
-        cc=list(value.cc),
-    )
+    document = OfficialDocument(issuer=_issuer_of(value.issuer), **_content_of(value))
     return document_snapshot(document, draft=True)
 
 
