@@ -222,8 +222,53 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded attachments and issued PDFs (workflows/storage.py, README "Files on several
+# machines"): the file system under APP_MEDIA_ROOT (one machine, or a volume every machine
+# mounts), the database itself (every machine that reaches PostgreSQL sees every file), or
+# an S3-compatible object store through django-storages (installed separately).
+FILE_STORAGE = (env_str("APP_FILE_STORAGE", "filesystem") or "").lower()
+if FILE_STORAGE == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif FILE_STORAGE == "database":
+    _default_storage = {"BACKEND": "workflows.storage.DatabaseStorage"}
+elif FILE_STORAGE == "s3":
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "APP_FILE_STORAGE=s3 needs django-storages with boto3: "
+            ".venv/bin/pip install 'django-storages[s3]'"
+        )
+    if not env_str("APP_S3_BUCKET"):
+        raise ImproperlyConfigured("APP_FILE_STORAGE=s3 needs APP_S3_BUCKET")
+    # credentials: boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("APP_S3_BUCKET"),
+            "endpoint_url": env_str("APP_S3_ENDPOINT_URL"),
+            "region_name": env_str("APP_S3_REGION"),
+            "location": env_str("APP_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"APP_FILE_STORAGE={FILE_STORAGE!r} is not one of filesystem, database, s3"
+    )
+# true: APP_MEDIA_ROOT is one volume every web and worker machine mounts (or there is only
+# one machine); silences the deploy check zhiji.W001 (workflows/checks.py)
+MEDIA_SHARED = env_bool("APP_MEDIA_SHARED", False)
+# what lists the files rows refer to (workflows.storage.stored_files: move_files, backup)
+FILE_SOURCES = [
+    "approvals.common.attachments.stored_files",
+    "tasks_registry.selectors.stored_report_files",
+    "docs_gen.selectors.stored_pdfs",
+]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -312,7 +357,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
-
 # --- e-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
