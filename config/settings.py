@@ -357,6 +357,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
+# Nightly backup (workflows.backup.nightly, `manage.py backup` into a dated folder) when
+# APP_BACKUP_DIR is set: the worker that runs it needs pg_dump and, on the file-system
+# storage, the media folder.
+BACKUP_DIR = env_str("APP_BACKUP_DIR")
+BACKUP_KEEP = env_int("APP_BACKUP_KEEP", 14)
+BACKUP_HOUR = env_int("APP_BACKUP_HOUR", 2)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("APP_BACKUP_KEEP must be at least 1")
+if not 0 <= BACKUP_HOUR <= 23:
+    raise ImproperlyConfigured("APP_BACKUP_HOUR must be an hour from 0 to 23")
+if BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["nightly-backup"] = {
+        "task": "workflows.tasks.backup_nightly",
+        "schedule": crontab(hour=BACKUP_HOUR, minute=30),
+    }
+
 # --- e-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

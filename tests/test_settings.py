@@ -116,6 +116,18 @@ def test_the_object_store_needs_django_storages():
     assert "APP_FILE_STORAGE=s3 needs django-storages" in result.stderr
 
 
+def test_the_nightly_backup_is_scheduled_only_with_a_backup_folder(tmp_path):
+    without = _settings("CELERY_BEAT_SCHEDULE")
+    assert without.returncode == 0, without.stderr
+    assert "backup_nightly" not in without.stdout
+    scheduled = _settings("CELERY_BEAT_SCHEDULE", APP_BACKUP_DIR=str(tmp_path), APP_BACKUP_HOUR="3")
+    assert scheduled.returncode == 0, scheduled.stderr
+    assert "'task': 'workflows.tasks.backup_nightly'" in scheduled.stdout
+    assert "<crontab: 30 3 * * * (m/h/dM/MY/d)>" in scheduled.stdout
+    wrong = _settings("CELERY_BEAT_SCHEDULE", APP_BACKUP_DIR=str(tmp_path), APP_BACKUP_HOUR="24")
+    assert "APP_BACKUP_HOUR must be an hour from 0 to 23" in wrong.stderr
+
+
 # --- the secret key ------------------------------------------------------------------
 def test_production_refuses_the_public_debug_key():
     from django.conf import settings
