@@ -251,3 +251,11 @@ def test_move_files_names_a_file_that_is_nowhere(world, settings):
         CommandError, match=f"{names[0]} \\(approvals.Attachment\\): in neither storage"
     ):
         call_command("move_files", "--to", "database", stdout=io.StringIO())
+
+
+def test_backup_says_what_to_do_in_the_embedded_sqlite_mode(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("the PostgreSQL backup is tested in tests/services/test_backup_restore.py")
+    with pytest.raises(CommandError, match="backup and restore need PostgreSQL"):
+        call_command("backup", str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
