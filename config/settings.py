@@ -225,8 +225,53 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded attachments and issued PDFs (workflows/storage.py, README "Files on several
+# machines"): the file system under APP_MEDIA_ROOT (one machine, or a volume every machine
+# mounts), the database itself (every machine that reaches PostgreSQL sees every file), or
+# an S3-compatible object store through django-storages (installed separately).
+FILE_STORAGE = (env_str("APP_FILE_STORAGE", "filesystem") or "").lower()
+if FILE_STORAGE == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif FILE_STORAGE == "database":
+    _default_storage = {"BACKEND": "workflows.storage.DatabaseStorage"}
+elif FILE_STORAGE == "s3":
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "APP_FILE_STORAGE=s3 needs django-storages with boto3: "
+            ".venv/bin/pip install 'django-storages[s3]'"
+        )
+    if not env_str("APP_S3_BUCKET"):
+        raise ImproperlyConfigured("APP_FILE_STORAGE=s3 needs APP_S3_BUCKET")
+    # credentials: boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("APP_S3_BUCKET"),
+            "endpoint_url": env_str("APP_S3_ENDPOINT_URL"),
+            "region_name": env_str("APP_S3_REGION"),
+            "location": env_str("APP_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"APP_FILE_STORAGE={FILE_STORAGE!r} is not one of filesystem, database, s3"
+    )
+# true: APP_MEDIA_ROOT is one volume every web and worker machine mounts (or there is only
+# one machine); silences the deploy check zhiji.W001 (workflows/checks.py)
+MEDIA_SHARED = env_bool("APP_MEDIA_SHARED", False)
+# what lists the files rows refer to (workflows.storage.stored_files: move_files, backup)
+FILE_SOURCES = [
+    "approvals.common.attachments.stored_files",
+    "tasks_registry.selectors.stored_report_files",
+    "docs_gen.selectors.stored_pdfs",
+]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -315,6 +360,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
+# Nightly backup (workflows.backup.nightly, `manage.py backup` into a dated folder) when
+# APP_BACKUP_DIR is set: the worker that runs it needs pg_dump and, on the file-system
+# storage, the media folder.
+BACKUP_DIR = env_str("APP_BACKUP_DIR")
+BACKUP_KEEP = env_int("APP_BACKUP_KEEP", 14)
+BACKUP_HOUR = env_int("APP_BACKUP_HOUR", 2)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("APP_BACKUP_KEEP must be at least 1")
+if not 0 <= BACKUP_HOUR <= 23:
+    raise ImproperlyConfigured("APP_BACKUP_HOUR must be an hour from 0 to 23")
+if BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["nightly-backup"] = {
+        "task": "workflows.tasks.backup_nightly",
+        "schedule": crontab(hour=BACKUP_HOUR, minute=30),
+    }
 
 # --- e-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

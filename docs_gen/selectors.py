@@ -102,3 +102,13 @@ def render_is_stuck(document: OfficialDocument, now: datetime | None = None) -> 
         and document.render_status == RenderStatus.QUEUED
         and document.updated_at < render_stuck_cutoff(now)
     )
+
+
+def stored_pdfs():
+    """The PDF files of rendered documents, with the SHA-256 each was issued with
+    (settings.FILE_SOURCES: move_files, backup)."""
+    from workflows.storage import FileRef
+
+    rows = OfficialDocument.objects.exclude(pdf="").order_by("pk").values_list("pdf", "sha256")
+    for name, digest in rows:
+        yield FileRef(name, digest, "docs_gen.OfficialDocument")

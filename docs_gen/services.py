@@ -660,7 +660,9 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
             name = f"{document.public_id}.pdf"
             # A render killed after writing its file but before its commit left that file
             # behind, unreferenced: replace it rather than store a second copy beside it.
-            # (Only a render holding this row's lock writes this name.)
+            # (Only a render holding this row's lock writes this name.) On the database
+            # storage the file is a row written in this transaction: it commits with the
+            # document or not at all.
             path = document.pdf.field.generate_filename(document, name)
             if document.pdf.storage.exists(path):
                 document.pdf.storage.delete(path)

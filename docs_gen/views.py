@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, units_of, visible
+from workflows.attachments import open_stored
 from workflows.exceptions import RuleViolation
 from workflows.hostile_input import bad_request, form_error_text
 from workflows.models import AuditEntry, Role
@@ -203,7 +204,8 @@ def preview_html(request, public_id):
 def document_pdf(request, public_id):
     document = _document(request, public_id)
     if document.is_issued and document.pdf:
-        response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
+        handle = open_stored(document.pdf.storage, document.pdf.name)  # 404 if it is gone
+        response = FileResponse(handle, content_type="application/pdf")
         name = f"{document.number}.pdf"
     else:
         response = HttpResponse(

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(fonts-noto-cjk fonts-arphic-gkai00mp chromium qpdf poppler-utils gettext)
+APT_PACKAGES=(fonts-noto-cjk fonts-arphic-gkai00mp chromium qpdf poppler-utils gettext postgresql-client)
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 

@@ -256,7 +256,7 @@ def _attachment_path(instance, filename):
 class ReportAttachment(models.Model):
     """A file of a progress report, checked and stored by ``workflows.attachments``.
 
-    ``file`` names it relative to MEDIA_ROOT (``supervision/<year>/<uuid>.<ext>``); ``name``
+    ``file`` names it in the default storage (``supervision/<year>/<uuid>.<ext>``); ``name``
     is the user's file name, sanitised, for display only. Rows from before the check have
     an empty ``content_type`` and are served as ``application/octet-stream``.
     """

@@ -438,3 +438,15 @@ def supervision_inbox(user) -> list[InboxRow]:
                 )
             )
     return rows
+
+
+def stored_report_files():
+    """The files of progress reports, with their SHA-256 (empty on rows from before the
+    attachment check) (settings.FILE_SOURCES: move_files, backup)."""
+    from workflows.storage import FileRef
+
+    from .models import ReportAttachment
+
+    rows = ReportAttachment.objects.order_by("pk").values_list("file", "sha256")
+    for name, digest in rows:
+        yield FileRef(name, digest, "tasks_registry.ReportAttachment")

@@ -9,12 +9,15 @@ http:// connection that stands for the proxy's upstream hop.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
 import secrets
 import subprocess
 import sys
+import time
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -81,6 +84,66 @@ def manage(
         f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
     )
     return result
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log_path: Path, *, workers: int = 2, threads: int = 4):
+    """gunicorn as README starts it, on a port the kernel picks; yields the port."""
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0"]
+            + ["--workers", str(workers), "--threads", str(threads), "--timeout", "60"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not (
+            found := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log_path.read_text())
+        ):
+            assert server.poll() is None, f"gunicorn stopped:\n{log_path.read_text()}"
+            assert time.monotonic() < deadline, f"gunicorn did not start:\n{log_path.read_text()}"
+            time.sleep(0.2)
+        port = int(found[1])
+        while ProxiedClient(port).request("GET", "/accounts/login/").status != 200:
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def multipart(
+    fields: dict[str, str], files: list[tuple[str, str, bytes, str]]
+) -> tuple[bytes, str]:
+    """A multipart/form-data body: (body, Content-Type). ``files``: (field, file name,
+    content, content type)."""
+    boundary = f"----zhiji{uuid.uuid4().hex}"
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + str(value).encode()
+            + b"\r\n"
+        )
+    for name, filename, content, content_type in files:
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+            ).encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 # --- references in pages and style sheets ---------------------------------------------------
@@ -187,7 +250,11 @@ class ProxiedClient:
         self.host = host
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: dict | None = None, **headers) -> Response:
+    def request(
+        self, method: str, path: str, body: dict | bytes | None = None, **headers
+    ) -> Response:
+        """``body``: a dict (sent url-encoded) or bytes (sent as they are, with the
+        ``Content-Type`` header given)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             hdrs = {
@@ -200,7 +267,9 @@ class ProxiedClient:
             if self.cookies:
                 hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             data = None
-            if body is not None:
+            if isinstance(body, bytes):
+                data = body
+            elif body is not None:
                 data = urlencode(body).encode()
                 hdrs["Content-Type"] = "application/x-www-form-urlencoded"
             conn.request(method, path, body=data, headers=hdrs)
@@ -217,6 +286,23 @@ class ProxiedClient:
                 else:
                     self.cookies[key.strip()] = val
         return resp
+
+    def submit(self, page: str, fields: dict, files=(), action: str | None = None) -> Response:
+        """A form as a browser sends it: GET ``page`` for the CSRF token, then POST
+        ``fields`` and ``files`` ((field, file name, content, type)) as multipart/form-data
+        to ``action`` (default: the page itself)."""
+        form = self.request("GET", page)
+        assert form.status == 200, f"{page} answered {form.status}"
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        assert token, f"{page} has no CSRF token"
+        body, content_type = multipart({"csrfmiddlewaretoken": token[1], **fields}, list(files))
+        origin = f"https://{self.host}"
+        return self.request(
+            "POST",
+            action or page,
+            body,
+            **{"Content-Type": content_type, "Origin": origin, "Referer": origin + page},
+        )
 
     def follow(self, method: str, path: str, body: dict | None = None, **headers) -> Response:
         """A request and its redirects; every hop must stay on https://HOST."""

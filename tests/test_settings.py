@@ -27,6 +27,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": GOOD_KEY,
     "DJANGO_ALLOWED_HOSTS": "zhiji.example",
     "DOCS_PUBLIC_BASE_URL": "https://zhiji.example",
+    "APP_FILE_STORAGE": "database",  # README's Production section: several machines
 }
 
 
@@ -76,6 +77,55 @@ def test_the_deploy_check_reports_nothing_with_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "storage",
+    [{"APP_FILE_STORAGE": "filesystem"}, {"APP_FILE_STORAGE": ""}],
+    ids=["filesystem", "default"],
+)
+def test_the_deploy_check_warns_that_files_on_the_file_system_are_this_machines_only(storage):
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, **storage})
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "(zhiji.W001)" in output
+    assert "on this machine only" in output
+    assert "APP_FILE_STORAGE=database" in output and "APP_MEDIA_SHARED=true" in output
+
+
+def test_the_deploy_check_trusts_a_shared_volume_once_it_is_declared():
+    env = {**PRODUCTION, "APP_FILE_STORAGE": "filesystem", "APP_MEDIA_SHARED": "true"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr
+    assert "zhiji.W001" not in result.stdout + result.stderr
+
+
+def test_an_unknown_file_storage_stops_the_process():
+    result = _settings("STORAGES", APP_FILE_STORAGE="ftp")
+    assert result.returncode != 0
+    assert "APP_FILE_STORAGE='ftp' is not one of filesystem, database, s3" in result.stderr
+
+
+def test_the_object_store_needs_django_storages():
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is not None:
+        pytest.skip("django-storages is installed here")
+    result = _settings("STORAGES", APP_FILE_STORAGE="s3", APP_S3_BUCKET="zhiji")
+    assert result.returncode != 0
+    assert "APP_FILE_STORAGE=s3 needs django-storages" in result.stderr
+
+
+def test_the_nightly_backup_is_scheduled_only_with_a_backup_folder(tmp_path):
+    without = _settings("CELERY_BEAT_SCHEDULE")
+    assert without.returncode == 0, without.stderr
+    assert "backup_nightly" not in without.stdout
+    scheduled = _settings("CELERY_BEAT_SCHEDULE", APP_BACKUP_DIR=str(tmp_path), APP_BACKUP_HOUR="3")
+    assert scheduled.returncode == 0, scheduled.stderr
+    assert "'task': 'workflows.tasks.backup_nightly'" in scheduled.stdout
+    assert "<crontab: 30 3 * * * (m/h/dM/MY/d)>" in scheduled.stdout
+    wrong = _settings("CELERY_BEAT_SCHEDULE", APP_BACKUP_DIR=str(tmp_path), APP_BACKUP_HOUR="24")
+    assert "APP_BACKUP_HOUR must be an hour from 0 to 23" in wrong.stderr
 
 
 # --- the secret key ------------------------------------------------------------------

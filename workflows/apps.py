@@ -9,7 +9,7 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import dbguard, signals  # noqa: F401
+        from . import checks, dbguard, signals  # noqa: F401
 
         dbguard.connect_signals()
         post_migrate.connect(

@@ -12,8 +12,9 @@ supervision) goes through here:
   are decoded with Pillow and must end at their end marker. Any file that also carries HTML
   or script, an appended archive, or bytes before its header is refused.
 - **Generated names.** Files are written as ``<folder>/<year>/<uuid>.<sniffed extension>``
-  under ``MEDIA_ROOT`` (outside the web root, never routed); the name the user gave is kept
-  only as a sanitised display label.
+  to the default storage (``workflows.storage``: under ``MEDIA_ROOT``, outside the web root
+  and never routed, or in the database); the name the user gave is kept only as a
+  sanitised display label.
 - **Served only as a download.** ``attachment_response`` is what permission-checked views
   return: ``Content-Disposition: attachment``, a Content-Type from the allow-list (anything
   else is ``application/octet-stream``), ``X-Content-Type-Options: nosniff`` and a sandboxing
@@ -35,12 +36,11 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -51,6 +51,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from .exceptions import RuleViolation
+from .storage import is_transactional
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENT_LABEL = "20 MB"
@@ -467,46 +468,63 @@ def download_name(label: str, content_type: str) -> str:
 
 
 class AttachmentArea:
-    """A folder under MEDIA_ROOT holding checked uploads; names are relative to the folder."""
+    """A folder of the default storage holding checked uploads; names are relative to it.
+
+    The storage is whichever ``APP_FILE_STORAGE`` chose (``workflows.storage``): the file
+    system under MEDIA_ROOT, the database, or an object store.
+    """
 
     def __init__(self, folder: str):
         self.folder = folder
 
-    def storage(self) -> FileSystemStorage:
-        # built per call so tests that change MEDIA_ROOT are honoured
-        return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / self.folder)
+    def storage(self) -> Storage:
+        # looked up per call so tests that change MEDIA_ROOT or STORAGES are honoured
+        return storages["default"]
 
     def media_name(self, name: str) -> str:
-        """The same file's name relative to MEDIA_ROOT (for a FileField on default storage)."""
+        """The same file's name in the default storage (for a FileField on it)."""
         return f"{self.folder}/{name}"
 
     def save(self, checked: CheckedUpload) -> str:
         name = f"{timezone.now():%Y}/{uuid.uuid4().hex}.{checked.kind.extension}"
-        return self.storage().save(name, ContentFile(checked.content))
+        stored = self.storage().save(self.media_name(name), ContentFile(checked.content))
+        return stored.removeprefix(f"{self.folder}/")
 
     def open(self, name: str):
-        return open_stored(self.storage(), name)
+        return open_stored(self.storage(), self.media_name(name))
 
     def delete(self, name: str) -> None:
-        self.storage().delete(name)
+        self.storage().delete(self.media_name(name))
+
+    def discard(self, name: str) -> None:
+        """Remove a file whose row this transaction deletes: with the transaction on the
+        database storage (a rollback keeps both), after the commit on the others."""
+        if is_transactional(self.storage()):
+            self.delete(name)
+        else:
+            transaction.on_commit(lambda: self.delete(name))
 
     @contextmanager
     def saving(self) -> Iterator[list[str]]:
         """Files saved inside the block are deleted again if the block raises.
 
         ``with area.saving() as saved: saved.append(area.save(checked))``
+
+        On the database storage the enclosing transaction's rollback removes them (and a
+        failed transaction would refuse the deletes anyway).
         """
         saved: list[str] = []
         try:
             yield saved
         except BaseException:
-            for name in saved:
-                self.delete(name)
+            if not is_transactional(self.storage()):
+                for name in saved:
+                    self.delete(name)
             raise
 
 
 def open_stored(storage, name: str):
-    """A stored file opened for reading; 404 (not 500) if it is gone from the disk."""
+    """A stored file opened for reading; 404 (not 500) if it is gone from the storage."""
     try:
         return storage.open(name, "rb")
     except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):

@@ -281,3 +281,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class StoredFile(models.Model):
+    """A file of the database storage (``workflows.storage.DatabaseStorage``,
+    ``APP_FILE_STORAGE=database``): its storage name, its bytes, and their SHA-256."""
+
+    name = models.CharField(max_length=255, unique=True)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("数据库中的文件")
+        verbose_name_plural = _("数据库中的文件")
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,7 @@
 """Celery tasks of the kernel: thin, idempotent, loaded by id."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
@@ -34,3 +35,15 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         send_mail(note.title, f"{note.body}\n\n{note.url}".strip(), None, [note.recipient.email])
         sent += 1
     return sent
+
+
+# Not acknowledged late: a backup outlasting the broker's visibility timeout must not be
+# delivered to a second worker. A lost run is caught up the next night; a second delivery
+# finds tonight's folder and does nothing.
+@shared_task(acks_late=False)
+def backup_nightly() -> str:
+    """The nightly backup into APP_BACKUP_DIR (beat, when that is set)."""
+    from .backup import nightly
+
+    folder = nightly(settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)
+    return str(folder or "")

@@ -1,8 +1,9 @@
 """Attachments of applications: the shared attachment service (``workflows.attachments``).
 
-Files go to ``MEDIA_ROOT/approvals/<year>/<uuid>.<ext>`` — MEDIA_ROOT is outside the web
-root and never routed; they leave only through the permission-checked download view, as
-``Content-Disposition: attachment`` (see ``workflows.attachments.attachment_response``).
+Files go to ``approvals/<year>/<uuid>.<ext>`` in the default storage (``workflows.storage``:
+under MEDIA_ROOT, outside the web root and never routed, or in the database); they leave only
+through the permission-checked download view, as ``Content-Disposition: attachment`` (see
+``workflows.attachments.attachment_response``).
 """
 
 from workflows.attachments import (
@@ -19,8 +20,15 @@ from workflows.attachments import (
 AREA = AttachmentArea("approvals")
 
 
-def storage():
-    return AREA.storage()
+def stored_files():
+    """The files of applications, with their SHA-256 (settings.FILE_SOURCES)."""
+    from workflows.storage import FileRef
+
+    from .models import Attachment
+
+    rows = Attachment.objects.order_by("pk").values_list("stored_name", "sha256")
+    for name, digest in rows:
+        yield FileRef(AREA.media_name(name), digest, "approvals.Attachment")
 
 
 __all__ = [
@@ -32,5 +40,5 @@ __all__ = [
     "attachment_response",
     "check_upload",
     "sniff",
-    "storage",
+    "stored_files",
 ]

@@ -329,7 +329,7 @@ def attachment_remove(*, attachment: Attachment, actor) -> None:
             before={"file": name},
             note=name,
         )
-        transaction.on_commit(lambda: files.AREA.delete(stored))
+        files.AREA.discard(stored)
 
 
 @transaction.atomic

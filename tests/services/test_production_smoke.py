@@ -8,13 +8,10 @@ collectstatic into a temporary STATIC_ROOT, gunicorn on a port the kernel picks.
 carry ``Host`` = the allowed host and ``X-Forwarded-Proto: https``, as the proxy sends them.
 """
 
-import contextlib
 import gzip
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin, urlsplit
@@ -22,8 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.production import (
-    ROOT,
     ProxiedClient,
+    gunicorn,
     is_local,
     manage,
     parse_page,
@@ -90,40 +87,6 @@ def _recreate(admin_url: str, name: str, *, drop_only: bool = False) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-@contextlib.contextmanager
-def _gunicorn(env: dict[str, str], log_path):
-    """gunicorn as README starts it, on a port the kernel picks; yields the port."""
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0"]
-            + ["--workers", "2", "--threads", "4", "--timeout", "60"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while not (
-            found := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log_path.read_text())
-        ):
-            assert server.poll() is None, f"gunicorn stopped:\n{log_path.read_text()}"
-            assert time.monotonic() < deadline, f"gunicorn did not start:\n{log_path.read_text()}"
-            time.sleep(0.2)
-        port = int(found[1])
-        while ProxiedClient(port).request("GET", "/accounts/login/").status != 200:
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 @pytest.fixture(scope="module")
 def production_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("production")
@@ -154,7 +117,7 @@ def production_site(tmp_path_factory):
             static.result()
             accounts = accounts.result()
         log_path = tmp / "gunicorn.log"
-        with _gunicorn(env, log_path) as port:
+        with gunicorn(env, log_path) as port:
             print(f"production site ready on port {port}: {timings}")
             yield port, accounts, log_path
     finally:
