@@ -16,7 +16,14 @@ from workflows.urls import WorkbenchApp
 
 site = Site(
     title=settings.SITE_TITLE,
-    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp(), SubsidiesApp(), DocumentsApp()],
+    viewsets=[
+        DashboardApp(),
+        WorkbenchApp(),
+        KeyTasksApp(),
+        ApplicationsApp(),
+        SubsidiesApp(),
+        DocumentsApp(),
+    ],
 )
 
 urlpatterns = [

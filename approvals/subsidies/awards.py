@@ -27,8 +27,8 @@ from workflows.units import unit_by_code
 from . import budget
 from .awards_import import PreviewRow, preview
 from .models import (
-    AwardImport,
     Awardee,
+    AwardImport,
     AwardStatus,
     Certificate,
     CertificateStatus,
@@ -172,8 +172,14 @@ def _decide(imp, actor, decision, opinion, next_status, unit):
         raise RuleViolation(_("选择“不予通过”时，「审核意见」必填，请写明理由。"), field="opinion")
     status = next_status if decision == "approve" else AwardStatus.REJECTED
     _bump(imp, status=status, opinion=opinion)
-    audit_record(actor=actor, action=f"awards_{decision}", obj=imp, unit=unit,
-                 after={"status": status}, note=opinion)
+    audit_record(
+        actor=actor,
+        action=f"awards_{decision}",
+        obj=imp,
+        unit=unit,
+        after={"status": status},
+        note=opinion,
+    )
     return imp
 
 
@@ -190,7 +196,8 @@ def award_fund(*, award_import, actor, decision: str, opinion: str, version) -> 
             purpose=Purpose.AWARDS,
             amount=imp.total,
             actor=actor,
-            payee=_("%(title)s获奖人员（%(n)s 人）") % {"title": imp.title, "n": imp.awardees.count()},
+            payee=_("%(title)s获奖人员（%(n)s 人）")
+            % {"title": imp.title, "n": imp.awardees.count()},
             award_import=imp,
         )
     return _decide(imp, actor, decision, opinion, AwardStatus.FUNDED, _finance())
@@ -205,11 +212,17 @@ def award_pay(*, award_import, actor, paid_on, voucher: str, version) -> bool:
         return False  # already recorded: nothing changes
     expect_version(imp, version, message=STALE)
     _expect(imp, AwardStatus.FUNDED)
-    budget.record_payment(reservation=imp.reservation, actor=actor, paid_on=paid_on,
-                          voucher=voucher)
+    budget.record_payment(
+        reservation=imp.reservation, actor=actor, paid_on=paid_on, voucher=voucher
+    )
     _bump(imp, status=AwardStatus.PAID, paid_on=paid_on, voucher=voucher.strip())
-    audit_record(actor=actor, action="awards_paid", obj=imp, unit=_finance(),
-                 after={"voucher": voucher, "paid_on": str(paid_on)})
+    audit_record(
+        actor=actor,
+        action="awards_paid",
+        obj=imp,
+        unit=_finance(),
+        after={"voucher": voucher, "paid_on": str(paid_on)},
+    )
     return True
 
 
@@ -222,23 +235,52 @@ def decision_document(imp: AwardImport) -> DocumentValue:
     masters = [a for a in awardees if a.title == MASTER]
     experts = [a for a in awardees if a.title == EXPERT]
     rows = [
-        [str(i), a.name, a.id_masked, a.unit_name, a.competition, a.competition_class,
-         str(a.place), a.title, f"{a.amount:,.2f}"]
+        [
+            str(i),
+            a.name,
+            a.id_masked,
+            a.unit_name,
+            a.competition,
+            a.competition_class,
+            str(a.place),
+            a.title,
+            f"{a.amount:,.2f}",
+        ]
         for i, a in enumerate(awardees, start=1)
     ]
     body = [
-        {"type": "paragraph", "text": (
-            f"根据{ROW_8}“对市职业技能一类竞赛第一名获得者授予‘台州技能大师’称号，并给予1万元奖励；"
-            "对市职业技能一类竞赛前二至五名获得者、二类竞赛前三名获得者授予‘台州市技术能手’称号，"
-            f"分别给予5000元奖励”的规定，经市人力社保局审核、市财政局核拨，决定授予{len(masters)}名同志"
-            f"“台州技能大师”称号、{len(experts)}名同志“台州市技术能手”称号，并给予奖励，"
-            f"奖励资金共计{imp.total:,.2f}元。名单如下：")},
-        {"type": "table",
-         "header": ["序号", "姓名", "证件号码", "工作单位", "竞赛名称", "类别", "名次", "称号", "奖金（元）"],
-         "rows": rows},
-        {"type": "paragraph", "text": (
-            "希望受表彰的同志珍惜荣誉，再接再厉，在技能岗位上发挥示范引领作用。"
-            "全市广大职工要以他们为榜样，钻研技术、提升技能，为台州高质量发展贡献力量。")},
+        {
+            "type": "paragraph",
+            "text": (
+                f"根据{ROW_8}“对市职业技能一类竞赛第一名获得者授予‘台州技能大师’称号，并给予1万元奖励；"
+                "对市职业技能一类竞赛前二至五名获得者、二类竞赛前三名获得者授予‘台州市技术能手’称号，"
+                f"分别给予5000元奖励”的规定，经市人力社保局审核、市财政局核拨，决定授予{len(masters)}名同志"
+                f"“台州技能大师”称号、{len(experts)}名同志“台州市技术能手”称号，并给予奖励，"
+                f"奖励资金共计{imp.total:,.2f}元。名单如下："
+            ),
+        },
+        {
+            "type": "table",
+            "header": [
+                "序号",
+                "姓名",
+                "证件号码",
+                "工作单位",
+                "竞赛名称",
+                "类别",
+                "名次",
+                "称号",
+                "奖金（元）",
+            ],
+            "rows": rows,
+        },
+        {
+            "type": "paragraph",
+            "text": (
+                "希望受表彰的同志珍惜荣誉，再接再厉，在技能岗位上发挥示范引领作用。"
+                "全市广大职工要以他们为榜样，钻研技术、提升技能，为台州高质量发展贡献力量。"
+            ),
+        },
     ]
     names = f"“{MASTER}”“{EXPERT}”" if masters and experts else f"“{MASTER if masters else EXPERT}”"
     return DocumentValue(
@@ -262,8 +304,13 @@ def award_issue(*, award_import, actor, version) -> AwardImport:
     imp.document = document_issue_value(decision_document(imp), actor=actor, source=imp)
     grant_view(imp.document, [_finance()])
     _bump(imp, status=AwardStatus.ISSUED)
-    audit_record(actor=actor, action="awards_issued", obj=imp, unit=_hrss(),
-                 after={"title": imp.document.title})
+    audit_record(
+        actor=actor,
+        action="awards_issued",
+        obj=imp,
+        unit=_hrss(),
+        after={"title": imp.document.title},
+    )
     certificates_issue(award_import=imp)
     return imp
 
@@ -279,16 +326,20 @@ def certificates_issue(*, award_import) -> int:
     imp = AwardImport.objects.select_for_update().get(pk=award_import.pk)
     if imp.status != AwardStatus.ISSUED:
         raise Conflict(STALE)
-    have = set(Certificate.objects.filter(awardee__award_import=imp).values_list("awardee_id",
-                                                                               flat=True))
+    have = set(
+        Certificate.objects.filter(awardee__award_import=imp).values_list("awardee_id", flat=True)
+    )
     created = []
     for index, awardee in enumerate(imp.awardees.order_by("row"), start=1):
         if awardee.pk in have:
             continue
         try:
             with transaction.atomic():
-                created.append(Certificate.objects.create(
-                    awardee=awardee, number=certificate_number(imp, index)))
+                created.append(
+                    Certificate.objects.create(
+                        awardee=awardee, number=certificate_number(imp, index)
+                    )
+                )
         except IntegrityError:
             continue  # issued meanwhile
     ids = [c.pk for c in created]
@@ -304,7 +355,7 @@ def _queue(ids: list[int]) -> None:
     from .tasks import render_certificates
 
     for start in range(0, len(ids), CHUNK):
-        render_certificates.delay(ids[start:start + CHUNK])
+        render_certificates.delay(ids[start : start + CHUNK])
 
 
 @transaction.atomic
@@ -322,8 +373,11 @@ def certificate_retry(*, certificate, actor) -> Certificate:
 @transaction.atomic
 def certificates_retry_failed(*, award_import, actor) -> int:
     _require(actor, _hrss(), what=_("重新生成证书"))
-    failed = list(Certificate.objects.select_for_update().filter(
-        awardee__award_import=award_import, status=CertificateStatus.FAILED))
+    failed = list(
+        Certificate.objects.select_for_update().filter(
+            awardee__award_import=award_import, status=CertificateStatus.FAILED
+        )
+    )
     for cert in failed:
         cert.status, cert.error = CertificateStatus.QUEUED, ""
         cert.save(update_fields=["status", "error"])
@@ -338,9 +392,14 @@ def progress(imp: AwardImport) -> dict:
     total = imp.awardees.count()
     done = certs.filter(status=CertificateStatus.DONE).count()
     failed = list(certs.filter(status=CertificateStatus.FAILED).select_related("awardee"))
-    return {"total": total, "issued": certs.count(), "done": done, "failed": failed,
-            "queued": certs.filter(status=CertificateStatus.QUEUED).count(),
-            "percent": int(done * 100 / total) if total else 0}
+    return {
+        "total": total,
+        "issued": certs.count(),
+        "done": done,
+        "failed": failed,
+        "queued": certs.filter(status=CertificateStatus.QUEUED).count(),
+        "percent": int(done * 100 / total) if total else 0,
+    }
 
 
 def certificate_render(certificate_id: int) -> Certificate | None:
@@ -354,8 +413,12 @@ def certificate_render(certificate_id: int) -> Certificate | None:
 
     try:
         with transaction.atomic():
-            cert = (Certificate.objects.select_for_update().select_related("awardee__award_import")
-                    .filter(pk=certificate_id).first())
+            cert = (
+                Certificate.objects.select_for_update()
+                .select_related("awardee__award_import")
+                .filter(pk=certificate_id)
+                .first()
+            )
             if cert is None or cert.status == CertificateStatus.DONE:
                 return cert
             started = time.perf_counter()
@@ -377,8 +440,10 @@ def certificate_render(certificate_id: int) -> Certificate | None:
         from django.db.models import F
 
         Certificate.objects.filter(pk=certificate_id).update(
-            status=CertificateStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
-            attempts=F("attempts") + 1)
+            status=CertificateStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            attempts=F("attempts") + 1,
+        )
         return Certificate.objects.filter(pk=certificate_id).first()
 
 
@@ -393,8 +458,19 @@ def payment_list_xlsx(imp: AwardImport) -> bytes:
     ws = wb.active
     ws.title = "奖励发放名单"
     ws.append([f"{imp.title} 奖励发放名单（共 {imp.awardees.count()} 人，合计 {yuan(imp.total)}）"])
-    ws.append(["序号", "姓名", "证件号码", "工作单位", "称号", "金额（元）", "开户银行", "银行账号",
-               "备注"])
+    ws.append(
+        [
+            "序号",
+            "姓名",
+            "证件号码",
+            "工作单位",
+            "称号",
+            "金额（元）",
+            "开户银行",
+            "银行账号",
+            "备注",
+        ]
+    )
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for i, a in enumerate(imp.awardees.order_by("row"), start=1):

@@ -25,8 +25,16 @@ def _require_finance(actor) -> None:
 
 
 @transaction.atomic
-def line_save(*, actor, year: int, purpose: str, amount: Decimal, note: str = "", line=None,
-              version: int | None = None) -> BudgetLine:
+def line_save(
+    *,
+    actor,
+    year: int,
+    purpose: str,
+    amount: Decimal,
+    note: str = "",
+    line=None,
+    version: int | None = None,
+) -> BudgetLine:
     """Create a year's line for a purpose, or change its amount (never below what is allocated)."""
     _require_finance(actor)
     if line is None:
@@ -37,8 +45,13 @@ def line_save(*, actor, year: int, purpose: str, amount: Decimal, note: str = ""
                 field="purpose",
             )
         line = BudgetLine.objects.create(year=year, purpose=purpose, amount=amount, note=note)
-        audit_record(actor=actor, action="budget_line_created", obj=line,
-                     unit=unit_by_code("finance"), after={"amount": str(amount)})
+        audit_record(
+            actor=actor,
+            action="budget_line_created",
+            obj=line,
+            unit=unit_by_code("finance"),
+            after={"amount": str(amount)},
+        )
         return line
     line = BudgetLine.objects.select_for_update().get(pk=line.pk)
     expect_version(line, version)
@@ -50,13 +63,27 @@ def line_save(*, actor, year: int, purpose: str, amount: Decimal, note: str = ""
     line.amount, line.note = amount, note
     line.version += 1
     line.save()
-    audit_record(actor=actor, action="budget_line_changed", obj=line, unit=unit_by_code("finance"),
-                 before={"amount": before}, after={"amount": str(amount)})
+    audit_record(
+        actor=actor,
+        action="budget_line_changed",
+        obj=line,
+        unit=unit_by_code("finance"),
+        before={"amount": before},
+        after={"amount": str(amount)},
+    )
     return line
 
 
-def reserve(*, year: int, purpose: str, amount: Decimal, actor, payee: str,
-            application=None, award_import=None) -> Reservation:
+def reserve(
+    *,
+    year: int,
+    purpose: str,
+    amount: Decimal,
+    actor,
+    payee: str,
+    application=None,
+    award_import=None,
+) -> Reservation:
     """Reserve ``amount`` on the year's line for ``purpose``. Must run inside the approval's
     transaction: the line's row lock (SELECT … FOR UPDATE) is held until it commits, so two
     approvals racing for the same line are served one after the other, each seeing what the
@@ -71,7 +98,9 @@ def reserve(*, year: int, purpose: str, amount: Decimal, actor, payee: str,
         )
     if amount > line.remaining:
         raise RuleViolation(
-            _("「%(line)s」预算指标余额不足：本次需 %(need)s，剩余 %(left)s（预算 %(total)s，已安排 %(used)s）。")
+            _(
+                "「%(line)s」预算指标余额不足：本次需 %(need)s，剩余 %(left)s（预算 %(total)s，已安排 %(used)s）。"
+            )
             % {
                 "line": label,
                 "need": yuan(amount),
@@ -85,11 +114,20 @@ def reserve(*, year: int, purpose: str, amount: Decimal, actor, payee: str,
         allocated=F("allocated") + amount, version=F("version") + 1
     )
     reservation = Reservation.objects.create(
-        line=line, application=application, award_import=award_import, payee=payee,
-        amount=amount, reserved_by=actor,
+        line=line,
+        application=application,
+        award_import=award_import,
+        payee=payee,
+        amount=amount,
+        reserved_by=actor,
     )
-    audit_record(actor=actor, action="budget_reserved", obj=line, unit=unit_by_code("finance"),
-                 after={"amount": str(amount), "payee": payee})
+    audit_record(
+        actor=actor,
+        action="budget_reserved",
+        obj=line,
+        unit=unit_by_code("finance"),
+        after={"amount": str(amount), "payee": payee},
+    )
     return reservation
 
 
@@ -112,9 +150,13 @@ def record_payment(*, reservation: Reservation, actor, paid_on, voucher: str) ->
     )
     reservation.paid_on, reservation.voucher, reservation.paid_by = paid_on, voucher, actor
     reservation.save()
-    audit_record(actor=actor, action="budget_paid", obj=line, unit=unit_by_code("finance"),
-                 after={"amount": str(reservation.amount), "voucher": voucher,
-                        "paid_on": str(paid_on)})
+    audit_record(
+        actor=actor,
+        action="budget_paid",
+        obj=line,
+        unit=unit_by_code("finance"),
+        after={"amount": str(reservation.amount), "voucher": voucher, "paid_on": str(paid_on)},
+    )
     return True
 
 
@@ -124,5 +166,9 @@ def granted_and_paid(purpose: str, year: int) -> dict:
     qs = Reservation.objects.filter(line__purpose=purpose, line__year=year)
     total = qs.aggregate(s=Sum("amount"))["s"] or Decimal("0")
     paid = qs.filter(paid_on__isnull=False).aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    return {"granted": total, "paid": paid, "granted_count": qs.count(),
-            "paid_count": qs.filter(paid_on__isnull=False).count()}
+    return {
+        "granted": total,
+        "paid": paid,
+        "granted_count": qs.count(),
+        "paid_count": qs.filter(paid_on__isnull=False).count(),
+    }

@@ -22,7 +22,9 @@ def _css() -> str:
     )
     serif = ", ".join(f'"{f}"' for f in fonts["title"][0])
     body = ", ".join(f'"{f}"' for f in fonts["song"][0])
-    return faces + f"""
+    return (
+        faces
+        + f"""
 @page {{ size: A4 landscape; margin: 0; }}
 html, body {{ margin: 0; }}
 .page {{ position: relative; width: 297mm; height: 210mm; box-sizing: border-box;
@@ -43,6 +45,7 @@ h1 {{ font-family: {serif}, serif; font-weight: 700; color: #c00000; font-size: 
 .number {{ position: absolute; left: 30mm; bottom: 24mm; font-family: {body}, serif;
   font-size: 10.5pt; color: #555; }}
 """
+    )
 
 
 def certificate_html(cert) -> str:

@@ -35,28 +35,56 @@ HostingForm = draft_form_for(
         "contact_name",
         "contact_phone",
     ),
-    options={"starts_on": _DATE, "ends_on": _DATE, "events": {"min_value": 1},
-             "participants": {"min_value": 1}},
-    half_fields=("competition_class", "starts_on", "ends_on", "events", "participants",
-                 "budget_cost", "actual_cost", "contact_name", "contact_phone"),
+    options={
+        "starts_on": _DATE,
+        "ends_on": _DATE,
+        "events": {"min_value": 1},
+        "participants": {"min_value": 1},
+    },
+    half_fields=(
+        "competition_class",
+        "starts_on",
+        "ends_on",
+        "events",
+        "participants",
+        "budget_cost",
+        "actual_cost",
+        "contact_name",
+        "contact_phone",
+    ),
     name="HostingForm",
 )
 
 ApprenticeshipForm = draft_form_for(
     ApprenticeshipDetail,
     ("year", "programme_kind", "cohort", "apprentices", "partner", "contact_name", "contact_phone"),
-    options={"year": {"min_value": 2022, "max_value": 2100}, "apprentices": {"min_value": 1,
-             "max_value": 10000}},
+    options={
+        "year": {"min_value": 2022, "max_value": 2100},
+        "apprentices": {"min_value": 1, "max_value": 10000},
+    },
     half_fields=("year", "programme_kind", "apprentices", "contact_name", "contact_phone"),
     name="ApprenticeshipForm",
 )
 
 SocialTrainingForm = draft_form_for(
     SocialTrainingDetail,
-    ("project", "recognition", "starts_on", "ends_on", "income", "costs", "remuneration",
-     "staff", "hours"),
-    options={"starts_on": _DATE, "ends_on": _DATE, "staff": {"widget": forms.Textarea(
-        attrs={"rows": 4})}, "hours": {"min_value": 1}},
+    (
+        "project",
+        "recognition",
+        "starts_on",
+        "ends_on",
+        "income",
+        "costs",
+        "remuneration",
+        "staff",
+        "hours",
+    ),
+    options={
+        "starts_on": _DATE,
+        "ends_on": _DATE,
+        "staff": {"widget": forms.Textarea(attrs={"rows": 4})},
+        "hours": {"min_value": 1},
+    },
     half_fields=("starts_on", "ends_on", "income", "costs", "remuneration", "hours"),
     name="SocialTrainingForm",
 )
@@ -65,8 +93,11 @@ SocialTrainingForm = draft_form_for(
 class AmountDecisionForm(DecisionForm):
     """The HR bureau's review of a hosting subsidy: its conclusion and the amount it sets."""
 
-    amount = _money(_("核定补助金额"), required=False,
-                    help_text=_("30,000.00 至 60,000.00 元（附件重点任务第8项）"))
+    amount = _money(
+        _("核定补助金额"),
+        required=False,
+        help_text=_("30,000.00 至 60,000.00 元（附件重点任务第8项）"),
+    )
 
 
 class BudgetDecisionForm(DecisionForm):
@@ -76,8 +107,13 @@ class BudgetDecisionForm(DecisionForm):
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}))
     voucher = forms.CharField(label=_("凭证号"), max_length=50)
-    version = forms.IntegerField(label=_("版本号"), widget=forms.HiddenInput, min_value=0,
-                                 max_value=2**31 - 1, required=False)
+    version = forms.IntegerField(
+        label=_("版本号"),
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,8 +134,9 @@ class BudgetLineForm(forms.Form):
 class BudgetLineEditForm(forms.Form):
     amount = _money(_("预算金额（元）"))
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
-    version = forms.IntegerField(label=_("版本号"), widget=forms.HiddenInput, min_value=0,
-                                 max_value=2**31 - 1)
+    version = forms.IntegerField(
+        label=_("版本号"), widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,10 +144,12 @@ class BudgetLineEditForm(forms.Form):
 
 
 class AwardUploadForm(forms.Form):
-    sheet = forms.FileField(label=_("竞赛结果表（.xlsx）"),
-                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
-    title = forms.CharField(label=_("名称"), max_length=200, required=False,
-                            help_text=_("留空时以表中的竞赛名称命名"))
+    sheet = forms.FileField(
+        label=_("竞赛结果表（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+    title = forms.CharField(
+        label=_("名称"), max_length=200, required=False, help_text=_("留空时以表中的竞赛名称命名")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,13 +165,20 @@ class AwardConfirmForm(forms.Form):
 
 
 class AwardDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核结论"), choices=(("approve", _("同意")),
-                                                           ("reject", _("不予通过"))),
-                                 widget=forms.RadioSelect)
-    opinion = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(label=_("版本号"), widget=forms.HiddenInput, min_value=0,
-                                 max_value=2**31 - 1)
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=(("approve", _("同意")), ("reject", _("不予通过"))),
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(
+        label=_("版本号"), widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,8 +186,9 @@ class AwardDecisionForm(forms.Form):
 
 
 class AwardVersionForm(forms.Form):
-    version = forms.IntegerField(label=_("版本号"), widget=forms.HiddenInput, min_value=0,
-                                 max_value=2**31 - 1)
+    version = forms.IntegerField(
+        label=_("版本号"), widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,8 +196,9 @@ class AwardVersionForm(forms.Form):
 
 
 class AwardPaymentForm(PaymentForm):
-    version = forms.IntegerField(label=_("版本号"), widget=forms.HiddenInput, min_value=0,
-                                 max_value=2**31 - 1)
+    version = forms.IntegerField(
+        label=_("版本号"), widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1
+    )
 
 
 class ShowFullForm(forms.Form):

@@ -32,7 +32,7 @@ def yuan(value) -> str:
 def _bureaus_scope(units) -> Q:
     """Budget lines and award imports belong to the HR and finance bureaus: nobody else."""
     if any(u.code in ("hrss", "finance") for u in units):
-        return Q()
+        return Q(pk__isnull=False)  # (an empty Q would vanish in the OR)
     return Q(pk__in=[])
 
 
@@ -341,7 +341,10 @@ class Certificate(models.Model):
     awardee = models.OneToOneField(Awardee, on_delete=models.PROTECT, related_name="certificate")
     number = models.CharField(_("证书编号"), max_length=40, unique=True)
     status = models.CharField(
-        _("状态"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.QUEUED
+        _("状态"),
+        max_length=10,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.QUEUED,
     )
     pdf = models.FileField(_("PDF"), upload_to="certificates/%Y/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

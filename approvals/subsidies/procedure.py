@@ -28,7 +28,7 @@ from .models import (
     SocialTrainingDetail,
     yuan,
 )
-from .rules import ROW_8, ROW_10, ROW_13, apprenticeship_amount, check_remuneration
+from .rules import ROW_8, apprenticeship_amount, check_remuneration
 from .steps import APPRENTICESHIP_STEPS, HOSTING_STEPS, SOCIAL_TRAINING_STEPS
 
 HOSTING_UNIT = UnitApplicant(
@@ -67,9 +67,11 @@ class _SubsidyProcedure(Procedure):
 
     def task_panel(self, user):
         year = timezone.localdate().year
-        return {"procedure": self, "year": year, "rows": [
-            {"label": self.title, **self._year_figures(year)}
-        ]}
+        return {
+            "procedure": self,
+            "year": year,
+            "rows": [{"label": self.title, **self._year_figures(year)}],
+        }
 
 
 class HostingProcedure(_SubsidyProcedure):
@@ -86,7 +88,9 @@ class HostingProcedure(_SubsidyProcedure):
 
     def title_for(self, application, cleaned):
         return _("%(unit)s承办“%(c)s”工作经费补助申请") % {
-            "unit": application.applicant_unit.name, "c": cleaned["competition"]}
+            "unit": application.applicant_unit.name,
+            "c": cleaned["competition"],
+        }
 
     def budget_year(self, application):
         return self.detail_of(application).starts_on.year
@@ -105,8 +109,10 @@ class HostingProcedure(_SubsidyProcedure):
         _dates_in_order(detail)
         if detail.actual_cost <= 0:
             raise RuleViolation(
-                _("「实际费用（元）」应大于 0：补助按%(row)s用于承办竞赛的工作经费。") % {"row": ROW_8},
-                field="actual_cost")
+                _("「实际费用（元）」应大于 0：补助按%(row)s用于承办竞赛的工作经费。")
+                % {"row": ROW_8},
+                field="actual_cost",
+            )
 
     def open_key(self, application):
         detail = self.detail_of(application)
@@ -131,19 +137,29 @@ class HostingProcedure(_SubsidyProcedure):
             title=f"{hr.full_name or hr.name}关于下达{detail.competition}承办工作经费补助的通知",
             addressees=(unit.full_name or unit.name,),
             body=(
-                {"type": "paragraph", "text": f"根据{ROW_8}“对承办全市职业技能大赛的单位给予3万元-6万元的"
-                 f"工作经费补助”的规定，经市人力社保局审核、市财政局预算审核，现将你单位承办"
-                 f"{detail.competition}（{detail.competition_class}竞赛）的工作经费补助下达如下："},
-                {"type": "table", "header": ["项目", "内容"], "rows": [
-                    ["承办单位", unit.full_name or unit.name],
-                    ["竞赛名称", detail.competition],
-                    ["竞赛类别", detail.competition_class],
-                    ["竞赛时间", f"{detail.starts_on:%Y-%m-%d} 至 {detail.ends_on:%Y-%m-%d}"],
-                    ["竞赛项目数", str(detail.events)],
-                    ["参赛人数", str(detail.participants)],
-                    ["补助金额（元）", amount],
-                ]},
-                {"type": "paragraph", "text": "补助资金专款用于竞赛组织工作，请按规定使用并接受监督检查。"},
+                {
+                    "type": "paragraph",
+                    "text": f"根据{ROW_8}“对承办全市职业技能大赛的单位给予3万元-6万元的"
+                    f"工作经费补助”的规定，经市人力社保局审核、市财政局预算审核，现将你单位承办"
+                    f"{detail.competition}（{detail.competition_class}竞赛）的工作经费补助下达如下：",
+                },
+                {
+                    "type": "table",
+                    "header": ["项目", "内容"],
+                    "rows": [
+                        ["承办单位", unit.full_name or unit.name],
+                        ["竞赛名称", detail.competition],
+                        ["竞赛类别", detail.competition_class],
+                        ["竞赛时间", f"{detail.starts_on:%Y-%m-%d} 至 {detail.ends_on:%Y-%m-%d}"],
+                        ["竞赛项目数", str(detail.events)],
+                        ["参赛人数", str(detail.participants)],
+                        ["补助金额（元）", amount],
+                    ],
+                },
+                {
+                    "type": "paragraph",
+                    "text": "补助资金专款用于竞赛组织工作，请按规定使用并接受监督检查。",
+                },
             ),
             cc=("台州市财政局",),
         )
@@ -163,8 +179,10 @@ class ApprenticeshipProcedure(_SubsidyProcedure):
 
     def title_for(self, application, cleaned):
         return _("%(s)s%(c)s%(k)s补贴申请") % {
-            "s": application.applicant_unit.name, "c": cleaned["cohort"],
-            "k": ProgrammeKind(cleaned["programme_kind"]).label}
+            "s": application.applicant_unit.name,
+            "c": cleaned["cohort"],
+            "k": ProgrammeKind(cleaned["programme_kind"]).label,
+        }
 
     def budget_year(self, application):
         return self.detail_of(application).year
@@ -172,8 +190,9 @@ class ApprenticeshipProcedure(_SubsidyProcedure):
     def grant_amount(self, application):
         detail = self.detail_of(application)
         # the school is deliberately not an argument: row 10, both categories alike
-        return apprenticeship_amount(year=detail.year, programme_kind=detail.programme_kind,
-                                     apprentices=detail.apprentices)
+        return apprenticeship_amount(
+            year=detail.year, programme_kind=detail.programme_kind, apprentices=detail.apprentices
+        )
 
     def check_eligibility(self, application):
         self.grant_amount(application)
@@ -208,13 +227,16 @@ class SocialTrainingProcedure(Procedure):
 
     def title_for(self, application, cleaned):
         return _("%(s)s“%(p)s”社会培训劳务报酬申请") % {
-            "s": application.applicant_unit.name, "p": cleaned["project"]}
+            "s": application.applicant_unit.name,
+            "p": cleaned["project"],
+        }
 
     def check_eligibility(self, application):
         detail = self.detail_of(application)
         _dates_in_order(detail, label=_("培训结束日期"))
-        check_remuneration(income=detail.income, costs=detail.costs,
-                           remuneration=detail.remuneration)
+        check_remuneration(
+            income=detail.income, costs=detail.costs, remuneration=detail.remuneration
+        )
 
     def competent_unit(self, application):
         return unit_by_code("hrss")
@@ -225,17 +247,32 @@ class SocialTrainingProcedure(Procedure):
         year = timezone.localdate().year
         qs = Application.objects.filter(procedure=self.code, submitted_at__year=year)
         approved = SocialTrainingDetail.objects.filter(
-            application__in=qs.filter(status=ApplicationStatus.APPROVED))
+            application__in=qs.filter(status=ApplicationStatus.APPROVED)
+        )
         granted = approved.aggregate(s=Sum("remuneration"))["s"] or Decimal("0")
-        return {"procedure": self, "year": year, "rows": [{
-            "label": self.title, "submitted": qs.count(), "approved": approved.count(),
-            "granted": granted, "paid": granted, "granted_count": approved.count(),
-            "paid_count": approved.count(),
-        }], "note": _("劳务报酬由学校从培训收入中发放，批准即可发放。")}
+        return {
+            "procedure": self,
+            "year": year,
+            "rows": [
+                {
+                    "label": self.title,
+                    "submitted": qs.count(),
+                    "approved": approved.count(),
+                    "granted": granted,
+                    "paid": granted,
+                    "granted_count": approved.count(),
+                    "paid_count": approved.count(),
+                }
+            ],
+            "note": _("劳务报酬由学校从培训收入中发放，批准即可发放。"),
+        }
 
 
 def awards_figures(year):
     imports = AwardImport.objects.filter(year=year).exclude(status=AwardStatus.REJECTED)
-    return {"label": _("竞赛获奖奖励"), "submitted": imports.count(),
-            "approved": imports.filter(status=AwardStatus.ISSUED).count(),
-            **budget.granted_and_paid(Purpose.AWARDS, year)}
+    return {
+        "label": _("竞赛获奖奖励"),
+        "submitted": imports.count(),
+        "approved": imports.filter(status=AwardStatus.ISSUED).count(),
+        **budget.granted_and_paid(Purpose.AWARDS, year),
+    }

@@ -13,7 +13,13 @@ from .models import ApprenticeshipRate
 def rate_save(*, actor, year: int, programme_kind: str, rate) -> ApprenticeshipRate:
     _require_finance(actor)
     row, _created = ApprenticeshipRate.objects.update_or_create(
-        year=year, programme_kind=programme_kind, defaults={"rate": rate})
-    audit_record(actor=actor, action="apprenticeship_rate_set", obj=row,
-                 unit=unit_by_code("finance"), after={"rate": str(rate)})
+        year=year, programme_kind=programme_kind, defaults={"rate": rate}
+    )
+    audit_record(
+        actor=actor,
+        action="apprenticeship_rate_set",
+        obj=row,
+        unit=unit_by_code("finance"),
+        after={"rate": str(rate)},
+    )
     return row

@@ -46,7 +46,12 @@ def check_hosting_amount(amount: Decimal) -> None:
                 "「核定补助金额」%(amount)s 不在规定范围内：根据%(row)s，对承办全市职业技能大赛的单位"
                 "给予 3万元-6万元（%(low)s 至 %(high)s）的工作经费补助。"
             )
-            % {"amount": yuan(amount), "row": ROW_8, "low": yuan(HOSTING_MIN), "high": yuan(HOSTING_MAX)},
+            % {
+                "amount": yuan(amount),
+                "row": ROW_8,
+                "low": yuan(HOSTING_MIN),
+                "high": yuan(HOSTING_MAX),
+            },
             field="amount",
         )
 

@@ -59,7 +59,9 @@ class AmountReviewStep(ReviewStep):
             amount = cleaned.get("amount")
             check_hosting_amount(amount)
             run.procedure.set_amount(run.application, amount)
-            opinion = (opinion + " " if opinion else "") + _("核定金额 %(a)s。") % {"a": yuan(amount)}
+            opinion = (opinion + " " if opinion else "") + _("核定金额 %(a)s。") % {
+                "a": yuan(amount)
+            }
         self.record(run, decision, opinion)
         return Outcome(_REVIEW_OUTCOME[decision], opinion)
 
@@ -107,8 +109,12 @@ class BudgetCheckStep(ReviewStep):
         line = BudgetLine.objects.filter(
             year=procedure.budget_year(application), purpose=procedure.budget_purpose
         ).first()
-        return {**super().action_context(application, user), "amount": amount, "line": line,
-                "amount_error": error}
+        return {
+            **super().action_context(application, user),
+            "amount": amount,
+            "line": line,
+            "amount_error": error,
+        }
 
     def history(self, application, user):
         from .models import Reservation
@@ -130,8 +136,9 @@ class PaymentStep(Step):
     def new_form(self, application):
         from django.utils import timezone
 
-        return self.form_class(initial={"version": application.version,
-                                        "paid_on": timezone.localdate()})
+        return self.form_class(
+            initial={"version": application.version, "paid_on": timezone.localdate()}
+        )
 
     def act(self, run, cleaned):
         from .models import Reservation
@@ -139,11 +146,19 @@ class PaymentStep(Step):
         reservation = Reservation.objects.filter(application=run.application).first()
         if reservation is None:
             raise Conflict(_("该申请尚未在预算指标中安排资金，不能登记拨付。"))
-        budget.record_payment(reservation=reservation, actor=run.actor,
-                              paid_on=cleaned["paid_on"], voucher=cleaned["voucher"])
-        audit_record(actor=run.actor, action="payment_recorded", obj=run.application,
-                     unit=run.unit, after={"voucher": cleaned["voucher"],
-                                           "paid_on": str(cleaned["paid_on"])})
+        budget.record_payment(
+            reservation=reservation,
+            actor=run.actor,
+            paid_on=cleaned["paid_on"],
+            voucher=cleaned["voucher"],
+        )
+        audit_record(
+            actor=run.actor,
+            action="payment_recorded",
+            obj=run.application,
+            unit=run.unit,
+            after={"voucher": cleaned["voucher"], "paid_on": str(cleaned["paid_on"])},
+        )
         return Outcome(APPROVED)
 
     def action_context(self, application, user):
@@ -156,8 +171,13 @@ HOSTING_STEPS = (
     AmountReviewStep("hr_review", gettext_lazy("人力社保局审核"), hrss),
     BudgetCheckStep("budget_check", gettext_lazy("财政局预算审核"), finance),
     PaymentStep("payment", gettext_lazy("财政局拨付"), finance),
-    IssueStep("issue_notice", gettext_lazy("印发通知"), hrss, roles=(Role.LEADER,),
-              document_label=gettext_lazy("通知")),
+    IssueStep(
+        "issue_notice",
+        gettext_lazy("印发通知"),
+        hrss,
+        roles=(Role.LEADER,),
+        document_label=gettext_lazy("通知"),
+    ),
     AmendStep("amend", gettext_lazy("退回申请单位修改")),
 )
 

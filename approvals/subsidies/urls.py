@@ -31,13 +31,20 @@ class SubsidiesApp(ZhijiApplication):
     decide_path = path("awards/<uuid:public_id>/decide/", views.award_decide, name="award_decide")
     pay_path = path("awards/<uuid:public_id>/pay/", views.award_pay, name="award_pay")
     issue_path = path("awards/<uuid:public_id>/issue/", views.award_issue, name="award_issue")
-    reissue_path = path("awards/<uuid:public_id>/certificates/", views.certificates_issue,
-                        name="certificates_issue")
-    retry_path = path("awards/<uuid:public_id>/certificates/retry/", views.certificates_retry,
-                      name="certificates_retry")
-    progress_path = path("awards/<uuid:public_id>/progress/", views.award_progress,
-                         name="award_progress")
-    payment_list_path = path("awards/<uuid:public_id>/payment-list.xlsx", views.payment_list,
-                             name="payment_list")
-    certificate_path = path("certificates/<uuid:public_id>/", views.certificate_pdf,
-                            name="certificate")
+    reissue_path = path(
+        "awards/<uuid:public_id>/certificates/", views.certificates_issue, name="certificates_issue"
+    )
+    retry_path = path(
+        "awards/<uuid:public_id>/certificates/retry/",
+        views.certificates_retry,
+        name="certificates_retry",
+    )
+    progress_path = path(
+        "awards/<uuid:public_id>/progress/", views.award_progress, name="award_progress"
+    )
+    payment_list_path = path(
+        "awards/<uuid:public_id>/payment-list.xlsx", views.payment_list, name="payment_list"
+    )
+    certificate_path = path(
+        "certificates/<uuid:public_id>/", views.certificate_pdf, name="certificate"
+    )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, units_of
 from workflows.exceptions import RuleViolation
-from workflows.formviews import add_rule_error, run_form
+from workflows.formviews import run_form
 from workflows.models import Role
 from workflows.units import unit_by_code
 
@@ -51,13 +51,18 @@ def _is_finance(user) -> bool:
 
 
 def _lines_page(request, form=None, rate_form=None, status=200):
-    return render(request, "subsidies/lines.html", {
-        "lines": BudgetLine.objects.all(),
-        "rates": ApprenticeshipRate.objects.order_by("-year", "programme_kind"),
-        "form": form or BudgetLineForm(),
-        "rate_form": rate_form or RateForm(),
-        "is_finance": _is_finance(request.user),
-    }, status=status)
+    return render(
+        request,
+        "subsidies/lines.html",
+        {
+            "lines": BudgetLine.objects.all(),
+            "rates": ApprenticeshipRate.objects.order_by("-year", "programme_kind"),
+            "form": form or BudgetLineForm(),
+            "rate_form": rate_form or RateForm(),
+            "is_finance": _is_finance(request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -71,8 +76,12 @@ def lines(request):
         messages.success(request, _("预算指标已下达：%(line)s。") % {"line": line})
         return redirect("subsidies:line", line.public_id)
 
-    return run_form(form, lambda c: budget.line_save(actor=request.user, **c), done=done,
-                    again=lambda f: _lines_page(request, form=f))
+    return run_form(
+        form,
+        lambda c: budget.line_save(actor=request.user, **c),
+        done=done,
+        again=lambda f: _lines_page(request, form=f),
+    )
 
 
 @login_required
@@ -85,15 +94,20 @@ def rate_save(request):
         messages.success(request, _("补贴标准已保存：%(rate)s。") % {"rate": rate})
         return redirect("subsidies:lines")
 
-    return run_form(form, lambda c: rates.rate_save(actor=request.user, **c), done=done,
-                    again=lambda f: _lines_page(request, rate_form=f))
+    return run_form(
+        form,
+        lambda c: rates.rate_save(actor=request.user, **c),
+        done=done,
+        again=lambda f: _lines_page(request, rate_form=f),
+    )
 
 
 @login_required
 def line_detail(request, public_id):
     line = get_visible_or_404(request.user, BudgetLine, public_id=public_id)
-    form = BudgetLineEditForm(initial={"amount": line.amount, "note": line.note,
-                                       "version": line.version})
+    form = BudgetLineEditForm(
+        initial={"amount": line.amount, "note": line.note, "version": line.version}
+    )
     if request.method == "POST":
         form = BudgetLineEditForm(request.POST)
 
@@ -101,18 +115,31 @@ def line_detail(request, public_id):
             messages.success(request, _("预算指标已修改。"))
             return redirect("subsidies:line", line.public_id)
 
-        return run_form(form, lambda c: budget.line_save(
-            actor=request.user, year=line.year, purpose=line.purpose, line=line, **c),
-            done=done, again=lambda f: _line_page(request, line, f))
+        return run_form(
+            form,
+            lambda c: budget.line_save(
+                actor=request.user, year=line.year, purpose=line.purpose, line=line, **c
+            ),
+            done=done,
+            again=lambda f: _line_page(request, line, f),
+        )
     return _line_page(request, line, form)
 
 
 def _line_page(request, line, form):
     reservations = Reservation.objects.filter(line=line).select_related(
-        "application", "award_import")
-    return render(request, "subsidies/line_detail.html", {
-        "line": line, "reservations": reservations, "form": form,
-        "is_finance": _is_finance(request.user)})
+        "application", "award_import"
+    )
+    return render(
+        request,
+        "subsidies/line_detail.html",
+        {
+            "line": line,
+            "reservations": reservations,
+            "form": form,
+            "is_finance": _is_finance(request.user),
+        },
+    )
 
 
 # --- awards -----------------------------------------------------------------------------
@@ -121,9 +148,15 @@ def _line_page(request, line, form):
 @login_required
 def award_index(request):
     _bureau_only(request.user)
-    return render(request, "subsidies/awards.html", {
-        "imports": AwardImport.objects.all(), "form": AwardUploadForm(),
-        "may_import": awards.may_import(request.user)})
+    return render(
+        request,
+        "subsidies/awards.html",
+        {
+            "imports": AwardImport.objects.all(),
+            "form": AwardUploadForm(),
+            "may_import": awards.may_import(request.user),
+        },
+    )
 
 
 @login_required
@@ -142,20 +175,34 @@ def award_preview(request):
 
     def done(result):
         rows, source = result
-        token = awards.preview_token(rows, title=form.cleaned_data.get("title") or "",
-                                     source=source)
+        token = awards.preview_token(
+            rows, title=form.cleaned_data.get("title") or "", source=source
+        )
         invalid = [r for r in rows if r.error]
-        return render(request, "subsidies/award_preview.html", {
-            "rows": rows, "invalid": invalid, "source": source,
-            "winners": [r for r in rows if r.title],
-            "total": sum(r.amount for r in rows if not r.error),
-            "confirm": AwardConfirmForm(initial={"token": token}),
-            "may_import": awards.may_import(request.user)})
+        return render(
+            request,
+            "subsidies/award_preview.html",
+            {
+                "rows": rows,
+                "invalid": invalid,
+                "source": source,
+                "winners": [r for r in rows if r.title],
+                "total": sum(r.amount for r in rows if not r.error),
+                "confirm": AwardConfirmForm(initial={"token": token}),
+                "may_import": awards.may_import(request.user),
+            },
+        )
 
     def again(bound):
-        return render(request, "subsidies/awards.html", {
-            "imports": AwardImport.objects.all(), "form": bound,
-            "may_import": awards.may_import(request.user)})
+        return render(
+            request,
+            "subsidies/awards.html",
+            {
+                "imports": AwardImport.objects.all(),
+                "form": bound,
+                "may_import": awards.may_import(request.user),
+            },
+        )
 
     return run_form(form, service, done=done, again=again)
 
@@ -167,8 +214,9 @@ def award_confirm(request):
     form = AwardConfirmForm(request.POST)
 
     def done(imp):
-        messages.success(request, _("已导入 %(n)s 名获奖人员，待人社局审核。") % {
-            "n": imp.awardees.count()})
+        messages.success(
+            request, _("已导入 %(n)s 名获奖人员，待人社局审核。") % {"n": imp.awardees.count()}
+        )
         return redirect("subsidies:award", imp.public_id)
 
     def again(bound):
@@ -177,8 +225,12 @@ def award_confirm(request):
                 messages.error(request, e)
         return award_index(request)
 
-    return run_form(form, lambda c: awards.import_confirm(actor=request.user, token=c["token"]),
-                    done=done, again=again)
+    return run_form(
+        form,
+        lambda c: awards.import_confirm(actor=request.user, token=c["token"]),
+        done=done,
+        again=again,
+    )
 
 
 def _award(request, public_id) -> AwardImport:
@@ -205,8 +257,8 @@ def _award_page(request, imp, *, forms=None, status=200):
         "line": BudgetLine.objects.filter(year=imp.year, purpose="awards").first(),
         "reservation": Reservation.objects.filter(award_import=imp).first(),
         "progress": awards.progress(imp) if imp.status == AwardStatus.ISSUED else None,
-        "decision_form": forms.get("decide") or AwardDecisionForm(
-            initial={"version": imp.version, "decision": "approve"}),
+        "decision_form": forms.get("decide")
+        or AwardDecisionForm(initial={"version": imp.version, "decision": "approve"}),
         "pay_form": forms.get("pay") or AwardPaymentForm(initial={"version": imp.version}),
         "version_form": AwardVersionForm(initial={"version": imp.version}),
     }
@@ -230,8 +282,12 @@ def award_decide(request, public_id):
         messages.success(request, _("审核结论已提交。"))
         return redirect("subsidies:award", imp.public_id)
 
-    return run_form(form, lambda c: service(award_import=imp, actor=request.user, **c),
-                    done=done, again=lambda f: _award_page(request, imp, forms={"decide": f}))
+    return run_form(
+        form,
+        lambda c: service(award_import=imp, actor=request.user, **c),
+        done=done,
+        again=lambda f: _award_page(request, imp, forms={"decide": f}),
+    )
 
 
 @login_required
@@ -247,8 +303,12 @@ def award_pay(request, public_id):
             messages.info(request, _("拨付此前已登记，本次未作改动。"))
         return redirect("subsidies:award", imp.public_id)
 
-    return run_form(form, lambda c: awards.award_pay(award_import=imp, actor=request.user, **c),
-                    done=done, again=lambda f: _award_page(request, imp, forms={"pay": f}))
+    return run_form(
+        form,
+        lambda c: awards.award_pay(award_import=imp, actor=request.user, **c),
+        done=done,
+        again=lambda f: _award_page(request, imp, forms={"pay": f}),
+    )
 
 
 @login_required
@@ -267,8 +327,12 @@ def award_issue(request, public_id):
                 messages.error(request, e)
         return _award_page(request, imp)
 
-    return run_form(form, lambda c: awards.award_issue(award_import=imp, actor=request.user, **c),
-                    done=done, again=again)
+    return run_form(
+        form,
+        lambda c: awards.award_issue(award_import=imp, actor=request.user, **c),
+        done=done,
+        again=again,
+    )
 
 
 @login_required
@@ -300,9 +364,17 @@ def certificates_retry(request, public_id):
 def award_progress(request, public_id):
     imp = _award(request, public_id)
     p = awards.progress(imp)
-    return JsonResponse({"total": p["total"], "done": p["done"], "queued": p["queued"],
-                         "failed": [{"number": c.number, "name": c.awardee.name,
-                                     "error": c.error[:200]} for c in p["failed"]]})
+    return JsonResponse(
+        {
+            "total": p["total"],
+            "done": p["done"],
+            "queued": p["queued"],
+            "failed": [
+                {"number": c.number, "name": c.awardee.name, "error": c.error[:200]}
+                for c in p["failed"]
+            ],
+        }
+    )
 
 
 @login_required
@@ -312,16 +384,17 @@ def payment_list(request, public_id):
         raise Http404
     response = HttpResponse(
         awards.payment_list_xlsx(imp),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (
-        f"attachment; filename=payment-list-{imp.public_id}.xlsx")
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename=payment-list-{imp.public_id}.xlsx"
     return response
 
 
 @login_required
 def certificate_pdf(request, public_id):
-    cert = get_visible_or_404(request.user, Certificate.objects.select_related("awardee"),
-                              public_id=public_id)
+    cert = get_visible_or_404(
+        request.user, Certificate.objects.select_related("awardee"), public_id=public_id
+    )
     if cert.status != CertificateStatus.DONE or not cert.pdf:
         raise Http404
     with cert.pdf.open("rb") as f:

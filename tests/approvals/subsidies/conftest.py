@@ -36,9 +36,11 @@ def sheet(rows, header=COLUMNS) -> bytes:
 @pytest.fixture
 def hosts(world):
     enterprise, _ = Unit.objects.update_or_create(
-        code="e01", defaults={"name": "台州市精工机械有限公司", "kind": UnitKind.ENTERPRISE})
+        code="e01", defaults={"name": "台州市精工机械有限公司", "kind": UnitKind.ENTERPRISE}
+    )
     association, _ = Unit.objects.update_or_create(
-        code="a01", defaults={"name": "台州市机械行业协会", "kind": UnitKind.ASSOCIATION})
+        code="a01", defaults={"name": "台州市机械行业协会", "kind": UnitKind.ASSOCIATION}
+    )
     return {
         "enterprise": enterprise,
         "association": association,
@@ -50,8 +52,9 @@ def hosts(world):
 
 
 def make_line(world, purpose, amount, year=2026):
-    return budget.line_save(actor=world.finance_handler, year=year, purpose=purpose,
-                            amount=Decimal(amount))
+    return budget.line_save(
+        actor=world.finance_handler, year=year, purpose=purpose, amount=Decimal(amount)
+    )
 
 
 def hosting_data(**over):

@@ -40,8 +40,9 @@ def test_a_place_that_is_not_whole_earns_nothing():
 
 
 def _remuneration(income, remuneration, costs="0"):
-    check_remuneration(income=Decimal(income), costs=Decimal(costs),
-                       remuneration=Decimal(remuneration))
+    check_remuneration(
+        income=Decimal(income), costs=Decimal(costs), remuneration=Decimal(remuneration)
+    )
 
 
 def test_remuneration_of_34_99_and_35_00_percent_passes_35_01_is_refused_citing_row_13():
@@ -61,10 +62,16 @@ def test_the_project_must_end_with_a_surplus_one_fen_is_enough():
     assert "第13项" in refused.value.message and "结余" in refused.value.message
 
 
-@pytest.mark.parametrize(("amount", "ok"), [
-    ("29999.99", False), ("30000.00", True), ("45000.00", True), ("60000.00", True),
-    ("60000.01", False),
-])
+@pytest.mark.parametrize(
+    ("amount", "ok"),
+    [
+        ("29999.99", False),
+        ("30000.00", True),
+        ("45000.00", True),
+        ("60000.00", True),
+        ("60000.01", False),
+    ],
+)
 def test_the_hosting_subsidy_range_of_row_8(amount, ok):
     if ok:
         check_hosting_amount(Decimal(amount))
@@ -81,16 +88,19 @@ def test_money_is_shown_in_yuan_with_two_places():
 
 
 # GB 11643: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, MOD 11 → "10X98765432"
-@pytest.mark.parametrize(("number", "problem"), [
-    ("11010519491231002X", None),  # the standard's own example
-    ("440524188001010014", None),
-    ("110105194912310021", "校验位"),
-    ("11010519491231002", "18 位"),
-    ("1101051949123100211", "18 位"),
-    ("11010519491231A02X", "前 17 位"),
-    ("110105194913310020", "出生日期"),
-    ("", "为空"),
-])
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("11010519491231002X", None),  # the standard's own example
+        ("440524188001010014", None),
+        ("110105194912310021", "校验位"),
+        ("11010519491231002", "18 位"),
+        ("1101051949123100211", "18 位"),
+        ("11010519491231A02X", "前 17 位"),
+        ("110105194913310020", "出生日期"),
+        ("", "为空"),
+    ],
+)
 def test_id_numbers_are_checked_by_their_gb_11643_check_digit(number, problem):
     result = id_number_problem(number)
     if problem is None:
