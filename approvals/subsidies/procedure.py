@@ -3,7 +3,7 @@ apprenticeship (row 10) and social-training remuneration (row 13)."""
 
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,7 +43,23 @@ def _dates_in_order(detail, start="starts_on", end="ends_on", label=None):
         )
 
 
-class _SubsidyProcedure(Procedure):
+class _MoneyShown(Procedure):
+    """Amounts in the reviewers' snapshot read ¥12,345.00."""
+
+    def snapshot(self, application):
+        rows = super().snapshot(application)
+        detail = self.detail_of(application)
+        if detail is not None:
+            with translation.override("zh-hans"):
+                for field in detail._meta.concrete_fields:
+                    label = str(field.verbose_name)
+                    value = getattr(detail, field.name)
+                    if isinstance(value, Decimal) and label in rows:
+                        rows[label] = yuan(value)
+        return rows
+
+
+class _SubsidyProcedure(_MoneyShown):
     budget_purpose = ""
 
     def budget_year(self, application) -> int:
@@ -213,7 +229,7 @@ class ApprenticeshipProcedure(_SubsidyProcedure):
         return rows
 
 
-class SocialTrainingProcedure(Procedure):
+class SocialTrainingProcedure(_MoneyShown):
     code = "social_training"
     title = gettext_lazy("社会培训劳务报酬")
     annex_task = 13
