@@ -19,3 +19,8 @@ class SubsidiesConfig(AppConfig):
         register(HostingProcedure())
         register(ApprenticeshipProcedure())
         register(SocialTrainingProcedure())
+        from workflows.inbox import register_inbox_provider
+
+        from .inbox import awards_inbox
+
+        register_inbox_provider(awards_inbox)

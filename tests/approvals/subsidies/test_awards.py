@@ -357,3 +357,16 @@ def test_a_failed_certificate_is_shown_and_retried(
         assert awards.certificates_retry_failed(award_import=imp, actor=world.hrss_handler) == 3
     progress = awards.progress(imp)
     assert (progress["done"], progress["failed"]) == (3, [])
+
+
+def test_the_imported_list_waits_in_the_hr_heads_inbox_then_in_finances(world):
+    from workflows.inbox import inbox_rows
+
+    imp = confirmed(world)
+    assert any(r.subject == imp.title for r in inbox_rows(world.hrss_head))
+    assert not any(r.subject == imp.title for r in inbox_rows(world.finance_handler))
+    awards.award_review(
+        award_import=imp, actor=world.hrss_head, decision="approve", opinion="", version=_v(imp)
+    )
+    assert any(r.subject == imp.title for r in inbox_rows(world.finance_handler))
+    assert not any(r.subject == imp.title for r in inbox_rows(world.hrss_head))
