@@ -203,4 +203,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import signal
+
+    # a `timeout` or Ctrl-C still stops the two workers (the finally block above)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     main()

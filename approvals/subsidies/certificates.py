@@ -55,8 +55,7 @@ def certificate_html(cert) -> str:
     when = cn_date((imp.paid_on or cert.issued_at.date()).isoformat())
     seal = seal_svg(issuer, font_spec=tuple(DEFAULT_FONTS["seal_file"]), diameter_mm=42.0)
     return (
-        f"<!doctype html><html lang='zh-Hans'><head><meta charset='utf-8'><style>{_css()}"
-        "</style></head><body><div class='page'><div class='frame'></div><div class='inner'></div>"
+        "<!doctype html><html lang='zh-Hans'><head><meta charset='utf-8'></head><body><div class='page'><div class='frame'></div><div class='inner'></div>"
         "<h1>荣誉证书</h1>"
         f"<p class='text'><span class='name'>{escape(awardee.name)}</span>同志（{escape(awardee.unit_name)}）："
         f"在{escape(awardee.competition)}（{escape(awardee.competition_class)}竞赛）中荣获第"
@@ -70,9 +69,25 @@ def certificate_html(cert) -> str:
     )
 
 
+@lru_cache(maxsize=1)
+def _stylesheet():
+    """The stylesheet and its fonts, parsed once per process: a worker renders hundreds of
+    certificates, and loading the faces again for each one tripled its time."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from docs_gen.fetching import SafeURLFetcher
+
+    fonts = FontConfiguration()
+    return CSS(string=_css(), font_config=fonts, url_fetcher=SafeURLFetcher()), fonts
+
+
 def render_certificate(cert) -> bytes:
     from weasyprint import HTML
 
     from docs_gen.fetching import SafeURLFetcher
 
-    return HTML(string=certificate_html(cert), url_fetcher=SafeURLFetcher()).write_pdf()
+    sheet, fonts = _stylesheet()
+    return HTML(string=certificate_html(cert), url_fetcher=SafeURLFetcher()).write_pdf(
+        stylesheets=[sheet], font_config=fonts
+    )
