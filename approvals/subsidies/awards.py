@@ -20,6 +20,7 @@ from docs_gen.values import DocumentValue
 from workflows.access import grant_view, is_member
 from workflows.cas import expect_version
 from workflows.exceptions import Conflict, RuleViolation
+from workflows.i18n import stored
 from workflows.models import Role
 from workflows.services import audit_record
 from workflows.units import unit_by_code
@@ -196,8 +197,7 @@ def award_fund(*, award_import, actor, decision: str, opinion: str, version) -> 
             purpose=Purpose.AWARDS,
             amount=imp.total,
             actor=actor,
-            payee=_("%(title)s获奖人员（%(n)s 人）")
-            % {"title": imp.title, "n": imp.awardees.count()},
+            payee=stored("%(title)s获奖人员（%(n)s 人）", title=imp.title, n=imp.awardees.count()),
             award_import=imp,
         )
     return _decide(imp, actor, decision, opinion, AwardStatus.FUNDED, _finance())

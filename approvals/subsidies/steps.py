@@ -18,6 +18,7 @@ from approvals.common.steps import (
     Step,
 )
 from workflows.exceptions import Conflict
+from workflows.i18n import stored as _stored
 from workflows.models import Role
 from workflows.services import audit_record
 from workflows.units import unit_by_code
@@ -59,9 +60,9 @@ class AmountReviewStep(ReviewStep):
             amount = cleaned.get("amount")
             check_hosting_amount(amount)
             run.procedure.set_amount(run.application, amount)
-            opinion = (opinion + " " if opinion else "") + _("核定金额 %(a)s。") % {
-                "a": yuan(amount)
-            }
+            # stored, so Chinese whatever language the reviewer reads (workflows.i18n)
+            noted = _stored("核定金额 %(a)s。", a=yuan(amount))
+            opinion = f"{opinion} {noted}" if opinion else noted
         self.record(run, decision, opinion)
         return Outcome(_REVIEW_OUTCOME[decision], opinion)
 

@@ -156,3 +156,32 @@ def test_a_line_is_never_set_below_what_is_allocated(world, hosts):
             version=line.version,
         )
     assert "¥40,000.00" in refused.value.message
+
+
+def test_the_hr_page_answers_an_amount_outside_the_range_with_400_and_the_rule(world, hosts, login):
+    from django.urls import reverse
+
+    app = hosted(world, hosts)
+    client = login(world.hrss_handler)
+    page = client.get(reverse("applications:detail", args=[app.public_id])).content.decode()
+    assert 'name="amount"' in page
+    url = reverse("applications:act", args=[app.public_id])
+    response = client.post(
+        url, {"decision": "approve", "amount": "60000.01", "version": app.version}
+    )
+    assert response.status_code == 400
+    assert "第8项" in response.content.decode() and "¥60,000.01" in response.content.decode()
+    response = client.post(url, {"decision": "approve", "amount": "三万", "version": app.version})
+    assert response.status_code == 400 and "「核定补助金额」" in response.content.decode()
+    response = client.post(
+        url, {"decision": "approve", "amount": "60000.00", "version": app.version}
+    )
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.current_step == "budget_check"
+    finance_page = (
+        login(world.finance_handler)
+        .get(reverse("applications:detail", args=[app.public_id]))
+        .content.decode()
+    )
+    assert "¥60,000.00" in finance_page and "尚未下达本年度该用途的预算指标" in finance_page
