@@ -170,3 +170,18 @@ def test_the_task_pages_show_granted_and_paid_this_year(world, login):
     act(app, world.finance_handler, paid_on=TODAY, voucher="记-9")
     page = login(world.leader).get(url).content.decode()
     assert page.count("¥20,000.00") >= 2
+
+
+def test_task_pages_8_and_13_carry_their_panels(world, login):
+    from django.urls import reverse
+
+    app = _training_draft(world)
+    services.application_submit(application=app, actor=world.school_head)
+    app.refresh_from_db()
+    act(app, world.hrss_handler, decision="approve", opinion="")
+    act(app, world.finance_handler, decision="approve", opinion="")
+    client = login(world.leader)
+    page8 = client.get(reverse("tasks:detail", args=[8])).content.decode()
+    assert "竞赛承办补助" in page8 and "竞赛获奖奖励" in page8
+    page13 = client.get(reverse("tasks:detail", args=[13])).content.decode()
+    assert "社会培训劳务报酬" in page13 and "¥35,000.00" in page13
