@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -329,19 +329,22 @@ def certificates_issue(*, award_import) -> int:
     have = set(
         Certificate.objects.filter(awardee__award_import=imp).values_list("awardee_id", flat=True)
     )
-    created = []
-    for index, awardee in enumerate(imp.awardees.order_by("row"), start=1):
-        if awardee.pk in have:
-            continue
-        try:
-            with transaction.atomic():
-                created.append(
-                    Certificate.objects.create(
-                        awardee=awardee, number=certificate_number(imp, index)
-                    )
-                )
-        except IntegrityError:
-            continue  # issued meanwhile
+    # under the import's row lock nobody else issues these; the unique awardee column
+    # (one certificate per awardee) would refuse a second one in any case
+    created = Certificate.objects.bulk_create(
+        [
+            Certificate(awardee=awardee, number=certificate_number(imp, index))
+            for index, awardee in enumerate(imp.awardees.order_by("row"), start=1)
+            if awardee.pk not in have
+        ],
+        batch_size=500,
+    )
+    if created and created[0].pk is None:  # a backend that returns no ids (not PostgreSQL)
+        created = list(
+            Certificate.objects.filter(
+                awardee__award_import=imp, number__in=[c.number for c in created]
+            )
+        )
     ids = [c.pk for c in created]
     if ids:
         transaction.on_commit(lambda: _queue(ids))
