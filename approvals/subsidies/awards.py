@@ -450,8 +450,9 @@ def certificate_render(certificate_id: int) -> Certificate | None:
         return Certificate.objects.filter(pk=certificate_id).first()
 
 
-def payment_list_xlsx(imp: AwardImport) -> bytes:
-    """The finance bureau's payment list: name, masked ID, unit, amount; account fields blank."""
+def payment_list_xlsx(imp: AwardImport, *, full_ids: bool = False) -> bytes:
+    """The finance bureau's payment list: name, ID (masked unless the finance bureau asks for
+    it in full, for the bank), unit, amount; the account fields left blank for the bank."""
     import io
 
     from openpyxl import Workbook
@@ -477,7 +478,19 @@ def payment_list_xlsx(imp: AwardImport) -> bytes:
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for i, a in enumerate(imp.awardees.order_by("row"), start=1):
-        ws.append([i, a.name, a.id_masked, a.unit_name, a.title, a.amount, "", "", ""])
+        ws.append(
+            [
+                i,
+                a.name,
+                a.id_number if full_ids else a.id_masked,
+                a.unit_name,
+                a.title,
+                a.amount,
+                "",
+                "",
+                "",
+            ]
+        )
         ws.cell(row=ws.max_row, column=6).number_format = "#,##0.00"
     ws.append(["", "合计", "", "", "", imp.total, "", "", ""])
     ws.cell(row=ws.max_row, column=6).number_format = "#,##0.00"

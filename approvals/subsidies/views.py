@@ -254,6 +254,7 @@ def _award_page(request, imp, *, forms=None, status=200):
         "may_pay": imp.status == AwardStatus.FUNDED and is_member(user, fin),
         "may_issue": imp.status == AwardStatus.PAID and is_member(user, hr, (Role.LEADER,)),
         "may_retry": is_member(user, hr),
+        "is_finance": is_member(user, fin),
         "line": BudgetLine.objects.filter(year=imp.year, purpose="awards").first(),
         "reservation": Reservation.objects.filter(award_import=imp).first(),
         "progress": awards.progress(imp) if imp.status == AwardStatus.ISSUED else None,
@@ -379,11 +380,14 @@ def award_progress(request, public_id):
 
 @login_required
 def payment_list(request, public_id):
+    """The payment list; the finance bureau may take it with full ID numbers for the bank."""
     imp = _award(request, public_id)
     if imp.status not in (AwardStatus.FUNDED, AwardStatus.PAID, AwardStatus.ISSUED):
         raise Http404
+    show = ShowFullForm(request.GET)
+    full = show.is_valid() and show.cleaned_data["full"] and _is_finance(request.user)
     response = HttpResponse(
-        awards.payment_list_xlsx(imp),
+        awards.payment_list_xlsx(imp, full_ids=full),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f"attachment; filename=payment-list-{imp.public_id}.xlsx"

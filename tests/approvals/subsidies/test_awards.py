@@ -370,3 +370,17 @@ def test_the_imported_list_waits_in_the_hr_heads_inbox_then_in_finances(world):
     )
     assert any(r.subject == imp.title for r in inbox_rows(world.finance_handler))
     assert not any(r.subject == imp.title for r in inbox_rows(world.hrss_head))
+
+
+def test_only_the_finance_bureau_gets_the_payment_list_with_full_ids(world, login):
+    from openpyxl import load_workbook
+
+    imp = funded(world)
+    url = reverse("subsidies:payment_list", args=[imp.public_id]) + "?full=on"
+
+    def second_column(user):
+        ws = load_workbook(io.BytesIO(login(user).get(url).content)).active
+        return [r[2] for r in ws.iter_rows(min_row=3, max_row=3, values_only=True)][0]
+
+    assert second_column(world.finance_handler) == id_number(1)
+    assert second_column(world.hrss_handler) != id_number(1)
