@@ -10,10 +10,6 @@ from tests.e2e.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 
-def _no_horizontal_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def test_the_hr_bureau_imports_results_and_the_pages_fit_a_phone(
     transactional_db, live_server, sign_in, tmp_path
 ):
