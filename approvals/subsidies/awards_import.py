@@ -136,8 +136,16 @@ def preview(content: bytes) -> list[PreviewRow]:
         name = _text(cells["姓名"])
         if not name:
             problems.append("「姓名」为空")
-        id_number = normalize(_text(cells["证件号码"]))
+        raw_id = cells["证件号码"]
+        id_number = normalize(_text(raw_id))
         id_problem = id_number_problem(id_number)
+        if (
+            isinstance(raw_id, (int, float))
+            and not isinstance(raw_id, bool)
+            and len(id_number) > 15
+        ):
+            # a number cell keeps 15 significant digits: the last ones are already lost
+            id_problem = "证件号码是数字格式，Excel 只保留 15 位有效数字，末几位已丢失，请将该列设为文本后重新填写"
         if id_problem:
             problems.append(f"「证件号码」{id_problem.removeprefix('证件号码')}")
         competition = _text(cells["竞赛名称"])

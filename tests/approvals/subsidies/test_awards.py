@@ -384,3 +384,25 @@ def test_only_the_finance_bureau_gets_the_payment_list_with_full_ids(world, logi
 
     assert second_column(world.finance_handler) == id_number(1)
     assert second_column(world.hrss_handler) != id_number(1)
+
+
+def test_an_id_typed_as_a_number_is_refused_saying_excel_lost_its_last_digits():
+    rows = awards.sheet_preview(sheet([(1, "王五", 440524188001010014, "乙", C1, "一类", 1)]))
+    assert "数字格式" in rows[0].error and "文本" in rows[0].error
+
+
+def test_columns_in_any_order_with_spaces_and_blank_rows_are_read():
+    rows = awards.sheet_preview(
+        sheet(
+            [
+                (C1, "张三", "一类", " 1 ", id_number(1).lower(), "甲", 1),
+                (None,) * 7,
+                (C1, "李四", "二类", 2.0, id_number(2), "乙", 2),
+            ],
+            header=("竞赛名称", "姓名", "竞赛类别", "名次", "证件号码", "工作单位", " 序号 "),
+        )
+    )
+    assert [(r.row, r.name, r.place, r.title, r.error) for r in rows] == [
+        (2, "张三", 1, "台州技能大师", None),
+        (4, "李四", 2, "台州市技术能手", None),
+    ]
