@@ -229,25 +229,22 @@ def award_pay(*, award_import, actor, paid_on, voucher: str, version) -> bool:
 # --- the 决定 and the certificates -----------------------------------------------------------
 
 
+def _cn_number(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
 def decision_document(imp: AwardImport) -> DocumentValue:
     hr = _hrss()
     awardees = list(imp.awardees.order_by("-amount", "competition", "place", "row"))
     masters = [a for a in awardees if a.title == MASTER]
     experts = [a for a in awardees if a.title == EXPERT]
-    rows = [
-        [
-            str(i),
-            a.name,
-            a.id_masked,
-            a.unit_name,
-            a.competition,
-            a.competition_class,
-            str(a.place),
-            a.title,
-            f"{a.amount:,.2f}",
-        ]
-        for i, a in enumerate(awardees, start=1)
-    ]
     body = [
         {
             "type": "paragraph",
@@ -259,21 +256,32 @@ def decision_document(imp: AwardImport) -> DocumentValue:
                 f"奖励资金共计{imp.total:,.2f}元。名单如下："
             ),
         },
-        {
-            "type": "table",
-            "header": [
-                "序号",
-                "姓名",
-                "证件号码",
-                "工作单位",
-                "竞赛名称",
-                "类别",
-                "名次",
-                "称号",
-                "奖金（元）",
-            ],
-            "rows": rows,
-        },
+    ]
+    # one table per competition, five columns that fit the 156 mm text block; the ID number
+    # is not needed to name an awardee in a public decision (the payment list carries it)
+    competitions: dict[str, list] = {}
+    for a in sorted(awardees, key=lambda a: (a.competition, a.place, a.row)):
+        competitions.setdefault(a.competition, []).append(a)
+    for number, (competition, people) in enumerate(competitions.items(), start=1):
+        klass = people[0].competition_class
+        body.append(
+            {
+                "type": "heading",
+                "level": 2,
+                "text": f"（{_cn_number(number)}）{competition}（{klass}）",
+            }
+        )
+        body.append(
+            {
+                "type": "table",
+                "header": ["名次", "姓名", "工作单位", "称号", "奖金（元）"],
+                "widths": [9, 14, 35, 28, 14],
+                "rows": [
+                    [str(a.place), a.name, a.unit_name, a.title, f"{a.amount:,.0f}"] for a in people
+                ],
+            }
+        )
+    body += [
         {
             "type": "paragraph",
             "text": (
