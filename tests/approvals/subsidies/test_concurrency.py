@@ -78,3 +78,57 @@ def test_the_database_itself_refuses_an_overspent_line(world_tx):
     line = make_line(world_tx, Purpose.AWARDS, "100")
     with pytest.raises(IntegrityError):
         BudgetLine.objects.filter(pk=line.pk).update(allocated=F("amount") + Decimal("0.01"))
+
+
+def test_two_award_lists_racing_for_the_awards_line_fund_one(world_tx):
+    from django.utils import timezone
+
+    from approvals.subsidies import awards
+    from approvals.subsidies.models import AwardImport, AwardStatus
+
+    from .conftest import id_number, sheet
+
+    world = world_tx
+    year = timezone.localdate().year
+    line = make_line(world, Purpose.AWARDS, "15000", year=year)  # one list of 10,000 fits
+    imports = []
+    for k in range(2):
+        rows = awards.sheet_preview(sheet([(1, "张三", id_number(k), "甲", f"赛{k}", "一类", 1)]))
+        imp = awards.import_confirm(
+            actor=world.hrss_handler, token=awards.preview_token(rows, title="", source="r.xlsx")
+        )
+        awards.award_review(
+            award_import=imp,
+            actor=world.hrss_head,
+            decision="approve",
+            opinion="",
+            version=imp.version,
+        )
+        imports.append(AwardImport.objects.get(pk=imp.pk))
+    users = [member(world.finance, Role.HANDLER, username=f"fin-a{i}") for i in range(2)]
+    barrier = threading.Barrier(2)
+    statuses, lock = [], threading.Lock()
+
+    def fund(imp, user):
+        client = Client()
+        client.force_login(user)
+        try:
+            barrier.wait()
+            response = client.post(
+                reverse("subsidies:award_decide", args=[imp.public_id]),
+                {"decision": "approve", "opinion": "", "version": imp.version},
+            )
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fund, args=p) for p in zip(imports, users, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(statuses) == [302, 400]
+    line = BudgetLine.objects.get(pk=line.pk)
+    assert line.allocated == Decimal("10000.00")
+    assert AwardImport.objects.filter(status=AwardStatus.FUNDED).count() == 1
