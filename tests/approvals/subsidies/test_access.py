@@ -120,3 +120,12 @@ def test_the_certificate_pdf_opens_for_the_hr_bureau(world, login, issued):
         reverse("subsidies:certificate", args=[cert.public_id])
     )
     assert response.status_code == 200 and response.content[:5] == b"%PDF-"
+
+
+def test_the_award_and_budget_pages_are_english_after_switching(world, login, issued):
+    client = login(world.hrss_handler)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("subsidies:award", args=[issued.public_id])).content.decode()
+    assert "Awardees" in page and "Certificate of honour" in page and "获奖人员" not in page
+    page = client.get(reverse("subsidies:lines")).content.decode()
+    assert "Budget lines" in page and "Remaining" in page
