@@ -168,6 +168,8 @@ def _save_and_continue(request, application, procedure):
         except RuleViolation as exc:
             add_rule_error(form, exc)
     if form.errors:
+        # the draft was kept (a write, so not a 400, which means "nothing was kept"): the
+        # form comes back with the messages beside the fields; a refused step form is a 400
         messages.warning(request, _("内容已保存为草稿，但还有以下问题需要修改。"))
         application.refresh_from_db()
         return _render_form(request, procedure, form, application, status=200)

@@ -39,7 +39,7 @@ def test_a_failed_validation_keeps_everything_typed_and_names_the_field(world, l
         {**typed, "action": "save", "files": [SimpleUploadedFile("a.png", PNG)]},
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 200  # kept as a draft
     assert "「申请理由」至少 20 个字" in body
     assert "「联系电话」应为 7–20 位数字" in body
     app = Application.objects.get()
