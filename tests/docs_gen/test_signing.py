@@ -60,6 +60,18 @@ def nssdir(tmp_path_factory, signed):
     return h.nss_trusting(signing.authority_dir() / "ca.pem", tmp_path_factory.mktemp("nss") / "db")
 
 
+def pyhanko_status(pdf: bytes):
+    """pyHanko's own verdict on the (last) signature, outside docs_gen.signing: its
+    validator with the project's authority as the only trust root."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    sig = PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures[-1]
+    context = ValidationContext(trust_roots=signing.trust_roots(), allow_fetching=False)
+    return validate_pdf_signature(sig, context)
+
+
 def _only(check: signing.PdfCheck) -> signing.SignatureCheck:
     assert check.readable and len(check.signatures) == 1
     return check.signatures[0]
@@ -115,6 +127,8 @@ def test_the_signature_is_valid_trusted_and_over_the_seal(rendered, signed, tmp_
     assert rect[0] <= x1 and rect[1] <= y1 and rect[2] >= x2 and rect[3] >= y2
     assert max(abs(a - b) for a, b in zip(rect, (x1, y1, x2, y2), strict=True)) < 4
     assert _seal_extent(signed, 1) == _seal_extent(pdf, 1)
+    status = pyhanko_status(signed)
+    assert status.bottom_line and status.trusted and status.coverage.name == "ENTIRE_FILE"
     # poppler, outside pyHanko: valid, whole file signed, chains to the authority
     out = h.pdfsig(signed, tmp_path, nssdir)
     assert "Signature is Valid." in out and "Total document signed" in out
@@ -131,6 +145,7 @@ def test_one_changed_byte_is_reported_as_modified(signed, tmp_path, nssdir):
     tampered = h.flip_content_byte(signed)
     sig = _only(signing.verify_pdf(tampered))
     assert not sig.intact and not sig.ok
+    assert not pyhanko_status(tampered).intact
     assert "Digest Mismatch." in h.pdfsig(tampered, tmp_path, nssdir)
 
 
@@ -141,6 +156,8 @@ def test_an_appended_page_is_reported_as_modified(signed, tmp_path, nssdir):
     sig = _only(signing.verify_pdf(longer))
     # the signed bytes are intact, but what was added after them is not a signature
     assert sig.intact and not sig.unchanged_after and not sig.ok
+    status = pyhanko_status(longer)
+    assert not status.bottom_line and status.modification_level.name == "OTHER"
     out = h.pdfsig(longer, tmp_path, nssdir)
     assert "Not total document signed" in out
 
@@ -158,6 +175,8 @@ def test_a_foreign_key_is_untrusted_even_under_the_issuers_name(rendered, tmp_pa
     sig = _only(signing.verify_pdf(forged))
     assert sig.signer == "台州市教育局" and sig.intact and sig.valid
     assert not sig.trusted and not sig.ok
+    status = pyhanko_status(forged)
+    assert status.intact and status.valid and not status.trusted and not status.bottom_line
     out = h.pdfsig(forged, tmp_path, nssdir)
     assert "Signature is Valid." in out and "Certificate is Trusted." not in out
 

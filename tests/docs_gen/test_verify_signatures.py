@@ -101,3 +101,28 @@ def test_the_report_is_english_for_an_english_visitor(
     text = _upload(client, document, document.pdf.read())
     assert "Genuine" in text and "not a national electronic seal" in text
     assert "签名后" not in text
+
+
+def test_a_document_issued_through_the_pages_is_signed(
+    world, issuers, login, client, tmp_path, django_capture_on_commit_callbacks
+):
+    document = services.document_create(
+        issuer=world.edu,
+        kind="notice",
+        title="台州市教育局关于试点工作的通知",
+        addressees=["各校"],
+        body=two_page_body(4),
+        actor=world.edu_handler,
+    )
+    login(world.edu_handler).post(f"/docs/{document.public_id}/submit/")
+    login(world.edu_leader).post(f"/docs/{document.public_id}/sign/")
+    with django_capture_on_commit_callbacks(execute=True):
+        login(world.edu_handler).post(f"/docs/{document.public_id}/issue/")
+    pdf = login(world.edu_handler).get(f"/docs/{document.public_id}/pdf/")
+    data = b"".join(pdf.streaming_content)
+    document.refresh_from_db()
+    out = h.pdfsig(data, tmp_path)
+    assert "Signature is Valid." in out and "Total document signed" in out
+    assert "Signer Certificate Common Name: 台州市教育局" in out
+    text = _upload(client, document, data)
+    assert "真实有效：文件由台州市教育局签名" in text
