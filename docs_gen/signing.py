@@ -363,7 +363,7 @@ def _filled_fields(writer) -> set[str]:
 def _reserve(pdf_signer, timestamper) -> int | None:
     """Room for the signature container, in hex digits. Without a time-stamp service its
     size is known from the certificates it embeds (pyHanko would otherwise sign twice,
-    once to measure: a third of the signing time); with one, pyHanko measures."""
+    once to measure: about two thirds of the signing time); with one, pyHanko measures."""
     if timestamper is not None:
         return None
     signer = pdf_signer.signer
