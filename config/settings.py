@@ -345,6 +345,10 @@ LOGGING = {
         # WeasyPrint logs every layout step at INFO
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pyHanko warns about every odd revision of an uploaded PDF (/verify): the report
+        # says what matters; keep attacker-made files from filling the log
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }
 
