@@ -575,6 +575,16 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, 
 
 def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes, int]:
     """(PDF bytes, page count); the same snapshot always gives the same bytes."""
+    pdf, pages, _seals = render_issued(snapshot, fonts=fonts)
+    return pdf, pages
+
+
+def render_issued(
+    snapshot: dict, *, fonts: dict | None = None
+) -> tuple[bytes, int, list[tuple[int, tuple[float, float, float, float]]]]:
+    """(PDF bytes, page count, seals): ``seals`` lists where each seal lies, in document
+    order, as (page index, (x1, y1, x2, y2) in PDF points from the page's bottom left),
+    for the signatures over them (docs_gen.signing)."""
     from weasyprint import HTML
 
     from .fetching import SafeURLFetcher
@@ -587,7 +597,32 @@ def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes
     document = layout()
     if not _colophon_on_a_back_page(document):
         document = layout(back_page=True)
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(), len(document.pages), seal_boxes(document)
+
+
+PX = 0.75  # pt per CSS px (WeasyPrint lays out in CSS px)
+
+
+def seal_boxes(document) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """The border boxes of the ``.seal`` elements of a laid-out WeasyPrint document."""
+    found = []
+
+    def walk(box, index, seen):
+        element = getattr(box, "element", None)
+        classes = (element.get("class") or "").split() if element is not None else ()
+        if "seal" in classes and element not in seen:
+            seen.add(element)
+            x, y = box.border_box_x() * PX, box.border_box_y() * PX
+            w, h = box.border_width() * PX, box.border_height() * PX
+            found.append((index, (x, PAGE_H - y - h, x + w, PAGE_H - y)))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, index, seen)
+
+    seen = set()
+    for index, page in enumerate(document.pages):
+        walk(page._page_box, index, seen)
+    return found
 
 
 def _has_text(box) -> bool:

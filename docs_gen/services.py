@@ -32,6 +32,7 @@ from workflows.models import Role, Unit
 from workflows.people import display_name
 from workflows.services import audit_record, notify, unit_members
 
+from . import signing
 from .models import (
     DocumentKind,
     DocumentStatus,
@@ -635,8 +636,16 @@ def documents_requeue_stuck(*, now=None, limit: int = 500) -> list[int]:
     return [d.pk for d in documents]
 
 
+def signing_parties(document: OfficialDocument) -> list[signing.Party]:
+    """Who signs the document's PDF, in order: one signature per issuer, each over its own
+    seal (the n-th seal the renderer drew is the n-th issuer's)."""
+    issuers = [document.issuer]
+    return [signing.Party(unit_code=i.unit.code, name=i.mark_name) for i in issuers]
+
+
 def document_render(*, document_id: int) -> OfficialDocument | None:
-    """Render an issued document's frozen snapshot to its PDF. Idempotent: a document
+    """Render an issued document's frozen snapshot to its PDF and sign it (PAdES, one
+    signature per issuer: docs_gen.signing). Idempotent: a document
     that has its file is left alone; two workers racing are serialised by the row lock.
     A failure is stored on the document (shown to staff, who may retry)."""
     from . import rendering
@@ -654,8 +663,20 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
             if document.render_status == RenderStatus.DONE and document.pdf:
                 return document
             started = time.perf_counter()
-            pdf, pages = rendering.render_document(document.snapshot)
+            pdf, pages, seals = rendering.render_issued(document.snapshot)
+            rendered = time.perf_counter()
+            # signed inside the same locked, idempotent step: the file stored, its SHA-256
+            # and so the verification code's record are those of the signed PDF
+            parties = signing_parties(document)
+            pdf = signing.sign_pdf(
+                pdf,
+                parties,
+                seals=[signing.SealBox(page, rect) for page, rect in seals],
+                reason=f"印发：{document.number}",
+                location=verify_url(document.verification_code),
+            )
             seconds = round(time.perf_counter() - started, 3)
+            sign_seconds = round(time.perf_counter() - rendered, 3)
             digest = hashlib.sha256(pdf).hexdigest()
             name = f"{document.public_id}.pdf"
             # A render killed after writing its file but before its commit left that file
@@ -679,7 +700,13 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
                 action="docs.rendered",
                 obj=document,
                 unit=document.issuer.unit,
-                after={"sha256": digest, "pages": pages, "seconds": seconds},
+                after={
+                    "sha256": digest,
+                    "pages": pages,
+                    "seconds": seconds,
+                    "sign_seconds": sign_seconds,
+                    "signatures": [p.name for p in parties],
+                },
             )
             return document
     except Exception as exc:  # noqa: BLE001 - any failure is stored for staff to see

@@ -1,6 +1,5 @@
 """Pages for official documents. Thin: look up through the access helper, call a service."""
 
-import hashlib
 import re
 
 from django.contrib import messages
@@ -38,6 +37,7 @@ from .models import (
 )
 from .rendering import render_html, render_pdf
 from .selectors import batch_progress, documents_for, documents_search, render_is_stuck
+from .verification import verification_report
 
 # what happened, as the history lists it (past tense in English)
 ACTION_LABELS = {
@@ -311,7 +311,9 @@ VERIFICATION_CODE = re.compile(r"[0-9A-Z]{4,12}")
 
 @rate_limited("verify")
 def verify(request, code):
-    """Public: what was issued under this code, and whether an uploaded file is that PDF."""
+    """Public: what was issued under this code, and what an uploaded file proves: its
+    signatures (signer, time, changed or not, trusted or not), byte-for-byte sameness with
+    the PDF issued, and the registry's state (docs_gen.verification)."""
     normalized = code.replace("-", "").upper()
     if not VERIFICATION_CODE.fullmatch(normalized):
         raise Http404  # not a code this system hands out: no lookup at all
@@ -325,12 +327,13 @@ def verify(request, code):
     if request.method == "POST":
         form = VerifyUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            digest = hashlib.sha256()
-            for chunk in form.cleaned_data["file"].chunks():
-                digest.update(chunk)
+            # within the upload limit (VerifyUploadForm): read whole, the signatures need it
+            data = b"".join(form.cleaned_data["file"].chunks())
+            report = verification_report(data, document)
             result = {
-                "match": bool(document.sha256) and digest.hexdigest() == document.sha256,
-                "sha256": digest.hexdigest(),
+                "match": bool(report["file"]["matches_registry"]),
+                "sha256": report["file"]["sha256"],
+                "report": report,
             }
     response = render(
         request,

@@ -163,7 +163,7 @@ def test_a_render_failure_is_stored_and_can_be_retried(world, issuers, monkeypat
     def broken(snapshot, **kw):
         raise RuntimeError("字体缺失")
 
-    monkeypatch.setattr(docs_gen.rendering, "render_document", broken)
+    monkeypatch.setattr(docs_gen.rendering, "render_issued", broken)
     document = issued(world, issuers)
     document.refresh_from_db()
     assert document.render_status == RenderStatus.FAILED
