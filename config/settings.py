@@ -347,6 +347,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.common.tasks.close_due_public_notices",
         "schedule": 300.0,
     },
+    # approval steps: a reminder one working day before a step's time limit, the office
+    # told once it has passed (approvals.common.tasks, idempotent)
+    "approvals-step-deadlines": {
+        "task": "approvals.common.tasks.scan_step_deadlines",
+        "schedule": crontab(minute=15),
+    },
     # key-task supervision: reminders 7/3/1 days before due, escalation when overdue
     # (idempotent: runs hourly so that a missed run is caught up the same day)
     "supervision-deadline-scan": {

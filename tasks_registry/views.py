@@ -151,6 +151,7 @@ def task_dispatch(request, number: int):
     task = _task_or_404(number)
     if not _is_office(request.user):
         raise PermissionDenied
+
     def dispatch(data):
         services.supervision_dispatch(task=task, actor=request.user, **data)
         messages.success(request, _("重点任务%(n)s已下达。") % {"n": task.number})
@@ -171,6 +172,7 @@ def task_consolidate(request, number: int):
     sup = getattr(task, "supervision", None)
     if sup is None or not is_member(request.user, task.lead_unit):
         raise PermissionDenied
+
     def consolidate(data):
         services.supervision_consolidate(supervision=sup, actor=request.user, text=data["text"])
         messages.success(request, _("已汇总上报，等待办结审核。"))
@@ -192,6 +194,7 @@ def task_review(request, number: int):
     if sup is None or not _is_office(request.user):
         raise PermissionDenied
     branches = list(sup.branches.select_related("unit"))
+
     def review(data):
         chosen = [b.unit for b in branches if str(b.unit.public_id) in set(data["units"])]
         services.supervision_review(

@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "submitted": gettext_lazy("报送申请"),
     "resubmitted": gettext_lazy("修改后重新报送"),
     "withdrawn": gettext_lazy("撤回申请"),
+    "step_reminder": gettext_lazy("到期提醒"),
+    "step_escalation": gettext_lazy("超时报办公室"),
 }
 
 
@@ -144,6 +146,23 @@ def changes_since_return(application: Application) -> tuple[object | None, list[
     return last_return, changes
 
 
+def step_light(application: Application, today=None) -> tuple[object, str]:
+    """(due as the end of its last working day, green / amber / red) of the current step."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from workflows.workdays import working_days_between
+
+    if application.step_due is None:
+        return None, ""
+    today = today or timezone.localdate()
+    due = timezone.make_aware(datetime.combine(application.step_due, time(23, 59)))
+    if today > application.step_due:
+        return due, "red"
+    return due, "amber" if working_days_between(today, application.step_due) <= 1 else "green"
+
+
 def may_act_on_step(application: Application, user) -> bool:
     """True when the current step waits on ``user`` (its handler's one predicate)."""
     step = current_step(application)
@@ -164,6 +183,7 @@ def inbox_for(user) -> list[InboxRow]:
         step = current_step(app)
         if step is None or step.own_inbox_rows or not step.waits_on(app, user):
             continue
+        due, light = step_light(app)
         rows.append(
             InboxRow(
                 title=_(app.current_step_label),
@@ -171,6 +191,8 @@ def inbox_for(user) -> list[InboxRow]:
                 url=application_url(app),
                 unit=names.get(app.acting_unit_id, ""),
                 since=app.step_since,
+                due=due,
+                light=light,
                 status=app.get_status_display(),
             )
         )

@@ -28,6 +28,7 @@ from workflows.exceptions import Conflict, RuleViolation
 from workflows.i18n import stored as _stored
 from workflows.inbox import InboxRow
 from workflows.services import audit_record
+from workflows.workdays import working_period
 
 from .forms import DecisionForm, VersionForm
 from .models import (
@@ -42,7 +43,6 @@ from .models import (
     SignOff,
     SignOffStatus,
 )
-from .workdays import working_period
 
 APPROVED, RETURNED, REJECTED = "approved", "returned", "rejected"
 
@@ -74,16 +74,28 @@ class Step:
     history_template = ""  # shown on the application page to everyone who may see it
     in_progress = True  # a stage of the progress bar
     previews_document = False  # the deciding side may preview the procedure's document here
+    # the time limit in working days (None: none); a procedure may set its own per step
+    # (``Procedure.step_limits``)
+    default_limit: int | None = None
     # True: the step lists its own inbox rows (``extra_inbox_rows``), one per unit it waits on
     own_inbox_rows = False
     done_message = gettext_lazy("已办理。")
     action_labels: dict = {}  # audit action → timeline label
 
-    def __init__(self, name: str, label, units, *, roles: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        name: str,
+        label,
+        units,
+        *,
+        roles: tuple[str, ...] | None = None,
+        limit: int | None = None,
+    ):
         self.name = name
         self.label = label
         self._units = units
         self.roles = roles
+        self.limit = limit
         self.procedure = None
 
     def __repr__(self):
@@ -91,6 +103,13 @@ class Step:
 
     def bind(self, procedure) -> None:
         self.procedure = procedure
+
+    def limit_days(self) -> int | None:
+        """Working days the step may take: the procedure's setting, the step's, the kind's."""
+        limits = getattr(self.procedure, "step_limits", {}) or {}
+        if self.name in limits:
+            return limits[self.name]
+        return self.limit if self.limit is not None else self.default_limit
 
     # --- who acts ---------------------------------------------------------------------
     def units(self, application) -> list:
@@ -158,6 +177,7 @@ _REVIEW_OUTCOME = {
 
 class ReviewStep(Step):
     kind = "review"
+    default_limit = 5
     form_class = DecisionForm
     template = "approvals/steps/review.html"
     action_labels = {
@@ -292,7 +312,7 @@ class CosignStep(ReviewStep):
 
     @classmethod
     def extra_inbox_rows(cls, user, units):
-        from .selectors import application_url
+        from .selectors import application_url, step_light
 
         names = {u.pk: u.name for u in units}
         return [
@@ -302,6 +322,8 @@ class CosignStep(ReviewStep):
                 url=application_url(s.application),
                 unit=names.get(s.unit_id, ""),
                 since=s.created_at,
+                due=step_light(s.application)[0],
+                light=step_light(s.application)[1],
                 status=_("待会签"),
             )
             for s in SignOff.objects.filter(
@@ -467,6 +489,7 @@ class IssueStep(Step):
     rendered and sent to the applicant, and the decision takes effect (``on_issue``)."""
 
     kind = "issue"
+    default_limit = 3
     form_class = VersionForm
     template = "approvals/steps/issue.html"
     previews_document = True

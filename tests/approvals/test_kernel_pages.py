@@ -87,7 +87,9 @@ def test_a_person_applies_through_the_pages_and_receives_the_notice(
     draft = leader.get(reverse("applications:preview", args=[app.public_id]) + "?format=html")
     assert "经评审，同意所报试用事项。" in draft.content.decode()
     assert me.get(reverse("applications:preview", args=[app.public_id])).status_code == 404
-    issued = leader.post(reverse("applications:issue", args=[app.public_id]), {"version": app.version})
+    issued = leader.post(
+        reverse("applications:issue", args=[app.public_id]), {"version": app.version}
+    )
     assert issued.status_code == 302
     app.refresh_from_db()
     assert app.status == ApplicationStatus.APPROVED
