@@ -129,8 +129,14 @@ def _block_html(block: dict) -> str:
         level = int(block.get("level", 1))
         rest = block.get("rest") or ""
         rest_html = f'<span class="run-in">{_text(rest)}</span>' if rest else ""
+        # a heading that runs on into its text ("（一）学分互认。试点院校……") or is a
+        # sentence of its own ("一、同意你校……牌子。") stands alone: only a bare heading
+        # ("一、工作任务") keeps to the text after it
+        sentence = block["text"].rstrip().endswith(("。", "！", "？", "；"))
+        bare = "" if rest or sentence else " bare"
         return (
-            f'<p class="h h{level}"><span class="ht">{_text(block["text"])}</span>{rest_html}</p>'
+            f'<p class="h h{level}{bare}"><span class="ht">{_text(block["text"])}</span>'
+            f"{rest_html}</p>"
         )
     if kind == "table":
         header = block.get("header") or []
@@ -431,10 +437,13 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
   letter-spacing: 0; margin-top: {2 * LINE - hl_title:.3f}pt; }}
 .title p, .att-title p, .enc-title p {{ text-indent: 0; text-align: center; letter-spacing: 0;
   position: relative; top: -{_drop(fonts, "title", TITLE):.3f}pt; }}
-.h {{ break-after: avoid; page-break-after: avoid; }}  /* a heading keeps its text */
+/* a heading keeps its text, and a heading of two lines is not split over two pages */
+.h.bare {{ break-after: avoid; page-break-after: avoid; break-inside: avoid;
+  page-break-inside: avoid; }}
 .h1 .ht, .att-label {{ position: relative; top: -{_drop(fonts, "hei", BODY):.3f}pt; }}
 .h2 .ht {{ position: relative; top: -{_drop(fonts, "kai", BODY):.3f}pt; }}
 .to {{ text-indent: 0; margin-top: {LINE - hl_title - hl_body:.3f}pt; }}
+.no-to {{ height: {LINE - hl_title - hl_body:.3f}pt; }}
 .h1 .ht {{ {_family(fonts, "hei")} }}
 .h2 .ht {{ {_family(fonts, "kai")} }}
 .att-note {{ margin-top: {LINE:.3f}pt; }}
@@ -451,7 +460,9 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
   width: {SEAL_MM}mm; height: {SEAL_MM}mm; z-index: 2; opacity: 0.92; }}
 .seal svg {{ width: {SEAL_MM}mm; height: {SEAL_MM}mm; display: block; }}
 .note {{ margin-top: 0; }}
-.closing {{ break-inside: avoid; page-break-inside: avoid; }}
+/* the closing keeps to the body's last line: no page starts with the 附件说明 or seal */
+.closing {{ break-inside: avoid; page-break-inside: avoid; break-before: avoid;
+  page-break-before: avoid; }}
 .attachment, .enclosure {{ break-before: page; }}
 .back-page {{ break-before: left; page-break-before: left; }}
 .att-label {{ {_family(fonts, "hei")} text-indent: 0; }}
@@ -506,13 +517,19 @@ def configured_fonts() -> dict:
         for target in (role, "mark") if role == "title" else (role,):
             families, w, drop = fonts[target]
             fonts[target] = ([family, *families], w, drop)
-    # the rare-character face, with FandolFang's line metrics, right behind the body and
-    # Kai faces: characters they lack keep their neighbours' baseline and boxes
+    # the rare-character faces, with FandolFang's line metrics, right behind the body and
+    # Kai faces: characters they lack keep their neighbours' baseline and boxes. The Kai
+    # role tries the Kai one (AR PL UKai) before the Song one, so a rare character in a
+    # 签发人's name or a level-2 heading stays Kai
     from .fontcache import ensure_fallbacks
 
-    for family, weight, path in ensure_fallbacks().values():
+    fallbacks = ensure_fallbacks()
+    for role, targets in (("kai_rare", ("kai",)), ("rare", ("body", "kai"))):
+        if role not in fallbacks:
+            continue
+        family, weight, path = fallbacks[role]
         faces.append((family, weight, str(path)))
-        for target in ("body", "kai"):
+        for target in targets:
             families, w, drop = fonts[target]
             fonts[target] = ([*families[:-1], family, families[-1]], w, drop)
     fonts["faces"] = faces
@@ -543,7 +560,12 @@ def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = 
         number_html = f'<p class="number">{_text(number)}</p>'
     lines = _title_html(snapshot.get("title", ""), snapshot)
     addressees = snapshot.get("addressees") or []
-    to_html = f'<p class="to">{_text("，".join(addressees))}：</p>' if addressees else ""
+    # no 主送机关 (a 公示): the body keeps the blank line under the title all the same
+    to_html = (
+        f'<p class="to">{_text("，".join(addressees))}：</p>'
+        if addressees
+        else '<div class="no-to"></div>'
+    )
     note_html = f'<p class="note">（{_text(snapshot["note"])}）</p>' if snapshot.get("note") else ""
 
     if snapshot.get("format") == "letter":
