@@ -430,3 +430,83 @@ def test_the_note_stays_clear_of_the_seals(joint_pdf):
         assert note[0]["x0"] == pytest.approx(TEXT_LEFT + 2 * 15.79, abs=TOL)
         for seal in _seals(page):
             assert seal["bottom"] < note[0]["top"] or seal["x0"] > note[-1]["x1"]
+
+
+# --- under concurrency (PostgreSQL) ---------------------------------------------------------
+def _race(*calls):
+    """Run the calls in threads released together; their results or exceptions, in order."""
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is compared
+            results[i] = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_leaders_of_the_co_issuer_countersign_at_once_one_wins(world_tx):
+    from tests.factories import member
+    from workflows.models import Role
+
+    second = member(world_tx.hrss, Role.LEADER)
+    document = _joint_draft(world_tx)
+    services.document_submit(document=document, actor=world_tx.edu_handler)
+    results = _race(
+        lambda: services.document_countersign(document=document, actor=world_tx.hrss_leader),
+        lambda: services.document_countersign(document=document, actor=second),
+    )
+    won = [r for r in results if isinstance(r, CoIssuer)]
+    lost = [r for r in results if isinstance(r, Conflict)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert "已由" in lost[0].message
+    assert AuditEntry.objects.for_object(document).filter(action="docs.countersign").count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_and_a_countersignature_at_once_never_leave_a_stale_approval(world_tx):
+    """The co-issuer approves one text: when the lead's staff edit the draft while its leader
+    countersigns, either the edit comes after and voids the countersignature, or it came
+    first and the countersignature is of the edited text."""
+    edited = [*BODY, {"type": "paragraph", "text": "特此通知。"}]
+    for _round in range(3):
+        document = _joint_draft(world_tx)
+        results = _race(
+            lambda d=document: services.document_countersign(
+                document=d, actor=world_tx.hrss_leader
+            ),
+            lambda d=document, body=edited: services.document_update(
+                document=d,
+                actor=world_tx.edu_handler,
+                kind="notice",
+                title=d.title,
+                addressees=d.addressees,
+                body=body,
+            ),
+        )
+        assert not [r for r in results if isinstance(r, Exception)], results
+        co = CoIssuer.objects.get(document=document)
+        update = AuditEntry.objects.for_object(document).get(action="docs.update")
+        sign = AuditEntry.objects.for_object(document).get(action="docs.countersign")
+        if sign.pk < update.pk:  # countersigned first: the edit voided it
+            assert co.countersigned_at is None and "会签作废" in update.note
+        else:
+            assert co.countersigned_at is not None and not update.note

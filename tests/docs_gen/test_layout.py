@@ -742,3 +742,79 @@ def test_rare_characters_in_a_kai_name_stay_kai_on_its_baseline(upward):
                             assert c["matrix"][5] == pytest.approx(n["matrix"][5], abs=0.3)
                             assert c["bottom"] == pytest.approx(n["bottom"], abs=0.3)
     assert kai_seen == set(RARE)
+
+
+def _body_lines(page):
+    return [
+        ln
+        for ln in _lines(page, inside=lambda c: TEXT_TOP < c["top"] < TEXT_BOTTOM)
+        if round(ln[0]["size"]) == 16 and not any(_is_red(c) for c in ln)
+    ]
+
+
+def test_items_that_are_sentences_do_not_pull_the_page_break():
+    """ "一、同意……。" is an item of its own, not a heading waiting for its text: a list of
+    such items fills page 1 instead of moving to page 2 with the signature."""
+    items = [f"{n}、同意你校按程序开展第{i}项试点工作。" for i, n in enumerate(CN_ITEMS, start=1)]
+    body = [{"type": "paragraph", "text": "你校请示收悉。经研究，现批复如下："}]
+    body += [{"type": "heading", "level": 1, "text": t} for t in items]
+    body += [{"type": "paragraph", "text": "此复。"}]
+    with _open(render_pdf(snapshot(body=body))) as pdf:
+        first = _body_lines(pdf.pages[0])
+        assert "一、同意你校按程序开展第1项试点工作。" in [_text(ln) for ln in first]
+        assert TEXT_BOTTOM - first[-1][0]["bottom"] < 2 * TEXT_H_LINE  # page 1 is full
+
+
+CN_ITEMS = "一二三四五六七八九十"
+
+
+@pytest.mark.parametrize("filler", range(7))
+def test_a_heading_of_two_lines_is_never_split_over_two_pages(filler):
+    heading = "一、关于进一步深化职业院校与技工院校融通发展和推进学分互认证书互通工作的安排"
+    body = [{"type": "paragraph", "text": "各校要高度重视，认真组织实施，确保改革落到实处。"}] * (
+        4 + filler
+    )
+    body += [
+        {"type": "heading", "level": 1, "text": heading},
+        {"type": "paragraph", "text": "各校按期完成试点工作。" * 3},
+    ]
+    with _open(render_pdf(snapshot(body=body))) as pdf:
+        holding = [
+            i
+            for i, p in enumerate(pdf.pages)
+            if any(c["text"] == "关" and "Sans" in c["fontname"] for c in p.chars)
+            or any(c["text"] == "排" and "Sans" in c["fontname"] for c in p.chars)
+        ]
+        assert len(holding) == 1, holding  # both of its lines on one page
+
+
+@pytest.mark.parametrize("filler", range(6))
+def test_no_page_starts_with_the_attachment_note_or_the_seal(filler):
+    body = [{"type": "paragraph", "text": "各校要高度重视，认真组织实施，确保改革落到实处。"}] * (
+        5 + filler
+    )
+    attachments = [{"title": "试点院校名单", "body": [{"type": "paragraph", "text": "略。"}]}]
+    with _open(render_pdf(snapshot(body=body, attachments=attachments))) as pdf:
+        page = next(p for p in pdf.pages if any(_text(ln) == "2024年6月1日" for ln in _lines(p)))
+        texts = [_text(ln) for ln in _body_lines(page)]
+        assert texts[0] not in ("附件：试点院校名单", "台州市教育局"), texts[:3]
+        assert "各校要高度重视" in "".join(texts[: texts.index("附件：试点院校名单")])
+
+
+def test_a_public_notice_without_addressees_keeps_the_blank_line_under_the_title():
+    with_to, without = (
+        render_pdf(snapshot(body=BODY_ONE)),
+        render_pdf(snapshot(body=BODY_ONE, addressees=[])),
+    )
+    gaps = []
+    for pdf in (with_to, without):
+        with _open(pdf) as doc:
+            page = doc.pages[0]
+            title = [ln for ln in _lines(page) if round(ln[0]["size"]) == 22]
+            after = next(ln for ln in _body_lines(page) if ln[0]["top"] > title[-1][0]["bottom"])
+            gaps.append(after[0]["top"] - title[-1][0]["bottom"])
+    assert gaps[1] == pytest.approx(gaps[0], abs=0.5)
+    assert gaps[0] > TEXT_H_LINE  # one blank line
+
+
+BODY_ONE = [{"type": "paragraph", "text": "现将有关事项公示如下。"}]
