@@ -510,3 +510,12 @@ def test_an_edit_and_a_countersignature_at_once_never_leave_a_stale_approval(wor
             assert co.countersigned_at is None and "会签作废" in update.note
         else:
             assert co.countersigned_at is not None and not update.note
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_co_issuers_read_only(world, issuers, login, admin_user):
+    document = _joint_draft(world)
+    page = login(admin_user).get(f"/admin/docs_gen/officialdocument/{document.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "台州市人力资源和社会保障局（台人社）" in text and "co_issuers-0-issuer" not in text
