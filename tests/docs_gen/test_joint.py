@@ -519,3 +519,39 @@ def test_the_admin_shows_the_co_issuers_read_only(world, issuers, login, admin_u
     assert page.status_code == 200
     text = page.content.decode()
     assert "台州市人力资源和社会保障局（台人社）" in text and "co_issuers-0-issuer" not in text
+
+
+@pytest.mark.django_db
+def test_a_joint_document_carries_one_signature_per_issuer_in_order(world, issuers):
+    from docs_gen import signing
+
+    document = _issue_joint(world)
+    document.refresh_from_db()
+    check = signing.verify_pdf(document.pdf.open("rb").read())
+    assert [s.signer for s in check.signatures] == ["台州市教育局", "台州市人力资源和社会保障局"]
+    assert all(s.ok for s in check.signatures)
+
+
+@pytest.mark.django_db
+def test_a_procedures_joint_value_is_previewed_with_both_names_and_issued_with_both_leaders(
+    world, issuers
+):
+    from docs_gen.values import DocumentValue
+
+    value = DocumentValue(
+        kind="notice",
+        issuer=world.edu,
+        co_issuers=(world.hrss,),
+        title="台州市教育局 台州市人力资源和社会保障局关于公布职技融通改革试点院校名单的通知",
+        addressees=("各县（市、区）教育局、人力社保局",),
+        body=tuple(BODY),
+    )
+    preview = services.document_preview_snapshot(value)
+    assert preview["joint"] == ["台州市教育局", "台州市人力资源和社会保障局"]
+    with pytest.raises(RuleViolation, match="一一对应"):
+        services.document_issue_value(value, actor=world.edu_leader)
+    with _commit(execute=True):
+        document = services.document_issue_value(
+            value, actor=world.edu_leader, co_signers=[world.hrss_leader]
+        )
+    assert document.number.startswith("台教发") and document.co_issuers.count() == 1
