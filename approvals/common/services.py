@@ -460,9 +460,29 @@ def application_withdraw(*, application: Application, actor, version: int | None
 # --- whoever the current step waits on ------------------------------------------------------
 
 
+def result_message(application: Application, outcome: Outcome | None) -> str:
+    """What happened, in words, for the person who just acted (the application as it is now)."""
+    applicant = procedure_for(application).applicant.name_of(application)
+    if outcome is None:
+        return _("已提交本单位意见，等待其他单位办理。")
+    if outcome.result == RETURNED:
+        return _("已退回%(who)s修改。") % {"who": applicant}
+    if application.status == ApplicationStatus.REJECTED:
+        return _("已办结：不予通过，已通知%(who)s。") % {"who": applicant}
+    if application.status == ApplicationStatus.APPROVED:
+        return _("已办结：申请已批准，已通知%(who)s。") % {"who": applicant}
+    if application.acting_unit_id:
+        return _("已同意，申请转入「%(step)s」（%(unit)s）。") % {
+            "step": _(application.current_step_label),
+            "unit": application.acting_unit.name,
+        }
+    return _("已同意，申请转入「%(step)s」。") % {"step": _(application.current_step_label)}
+
+
 @transaction.atomic
-def step_act(*, application: Application, actor, cleaned: dict, version: int | None) -> Step:
-    """The current step's action by ``actor`` with the step form's ``cleaned`` data."""
+def step_act(*, application: Application, actor, cleaned: dict, version: int | None) -> str:
+    """The current step's action by ``actor`` with the step form's ``cleaned`` data; returns
+    what happened, in words."""
     procedure = procedure_for(application)
     with locked(application) as app:
         _check_version(app, version)
@@ -474,7 +494,7 @@ def step_act(*, application: Application, actor, cleaned: dict, version: int | N
         outcome = step.act(StepRun(app, procedure, step, actor, unit), cleaned)
         _apply(app, step, outcome)
     application.refresh_from_db()
-    return step
+    return result_message(application, outcome)
 
 
 def application_decide(

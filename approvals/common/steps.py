@@ -79,7 +79,6 @@ class Step:
     default_limit: int | None = None
     # True: the step lists its own inbox rows (``extra_inbox_rows``), one per unit it waits on
     own_inbox_rows = False
-    done_message = gettext_lazy("已办理。")
     action_labels: dict = {}  # audit action → timeline label
 
     def __init__(
@@ -186,9 +185,6 @@ class ReviewStep(Step):
         "review_reject": gettext_lazy("不予通过"),
     }
     negative_actions = ("review_return", "review_reject")
-
-    def new_form(self, application):
-        return self.form_class(initial={"version": application.version, "decision": "approve"})
 
     def _decision(self, cleaned) -> tuple[ReviewDecision, str]:
         try:
@@ -493,7 +489,6 @@ class IssueStep(Step):
     form_class = VersionForm
     template = "approvals/steps/issue.html"
     previews_document = True
-    done_message = gettext_lazy("文件已签发，申请办结。")
     action_labels = {"issued": gettext_lazy("签发文件")}
 
     def __init__(self, name, label, units, *, document_label=None, **kw):

@@ -317,8 +317,8 @@ def step_action(request, public_id):
         return redirect("applications:detail", application.public_id)
     form = step.form_class(request.POST)
 
-    def done(_step):
-        messages.success(request, _step.done_message)
+    def done(what_happened):
+        messages.success(request, what_happened)
         return redirect("applications:detail", application.public_id)
 
     def again(bound):

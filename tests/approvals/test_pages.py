@@ -1,5 +1,7 @@
 """The applicant portal and the reviewers' pages, driven through HTTP."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -314,3 +316,34 @@ def test_the_409_pages_refresh_link_leads_back_to_the_application(world, login):
     back = client.get(url("decide", app))
     assert back.status_code == 302 and back.url == url("detail", app)
     assert login(world.other_school_handler).get(url("decide", app)).status_code == 404
+
+
+def test_the_409_page_keeps_the_opinion_that_was_typed(world, login):
+    from tests.approvals.conftest import submitted as _submitted
+
+    app = _submitted(world)
+    stale = app.version
+    decide(app, world.hrss_handler)
+    client = login(world.hrss_head)
+    response = client.post(
+        url("decide", app),
+        {"decision": "return", "opinion": "请补充实训基地照片。", "version": stale},
+    )
+    assert response.status_code == 409
+    assert "请补充实训基地照片。" in response.content.decode()
+
+
+def test_a_decision_says_what_happened_and_none_is_preselected(world, login):
+    from tests.approvals.conftest import submitted as _submitted
+
+    app = _submitted(world)
+    client = login(world.hrss_handler)
+    page = client.get(url("detail", app)).content.decode()
+    radios = re.findall(r'<input type="radio"[^>]*>', page)
+    assert len(radios) == 3 and not any("checked" in r for r in radios)
+    done = client.post(
+        url("decide", app),
+        {"decision": "return", "opinion": "请补充材料。", "version": app.version},
+        follow=True,
+    )
+    assert "已退回台州市第一中等职业学校修改。" in done.content.decode()
