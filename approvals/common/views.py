@@ -61,6 +61,15 @@ def _startable(user) -> list:
     return [(p, units) for p in procedures() if (units := p.applicant.units_for(user))]
 
 
+def is_applicant(user) -> bool:
+    """The user may apply in some procedure (a school's staff, a hosting unit, a teacher)."""
+    return bool(_startable(user))
+
+
+def is_not_applicant(user) -> bool:
+    return not is_applicant(user)
+
+
 @login_required
 def index(request):
     tab = request.GET.get("tab", "all")

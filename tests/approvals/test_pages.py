@@ -347,3 +347,13 @@ def test_a_decision_says_what_happened_and_none_is_preselected(world, login):
         follow=True,
     )
     assert "已退回台州市第一中等职业学校修改。" in done.content.decode()
+
+
+def test_the_menu_says_my_applications_to_applicants_and_approvals_to_reviewers(world, login):
+    from django.test import Client as _Client
+
+    school = login(world.school_handler, _Client()).get(reverse("applications:index"))
+    bureau = login(world.hrss_handler, _Client()).get(reverse("applications:index"))
+    assert ">我的申请<" in school.content.decode().replace("\n", "")
+    menu = bureau.content.decode()
+    assert "审批事项" in menu and ">我的申请</" not in menu.replace(" ", "")
