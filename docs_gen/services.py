@@ -16,6 +16,7 @@ Rules:
 """
 
 import hashlib
+import json
 import re
 import secrets
 import time
@@ -753,6 +754,47 @@ def document_issue_value(
         source=source,
         **_content_of(value),
     )
+
+
+@transaction.atomic
+def document_draft_value(value, *, source: models.Model | None = None) -> OfficialDocument:
+    """A procedure's ``DocumentValue`` as a draft of the issuing unit, written by the system
+    with the procedure's default text: the unit's staff edit it as any draft, its leader
+    then signs what they wrote (``document_issue_draft``)."""
+    return document_create(
+        issuer=value.issuer,
+        co_issuers=list(value.co_issuers),
+        actor=None,
+        source=source,
+        **_content_of(value),
+    )
+
+
+def content_digest(document: OfficialDocument) -> str:
+    """What a signer saw: a digest of the text, compared when they sign (the draft may have
+    been edited since the page was opened)."""
+    text = json.dumps(
+        [document.title, document.addressees, document.body, document.attachments, document.cc],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def document_issue_draft(
+    document: OfficialDocument, *, actor, co_signers: Sequence = (), digest: str | None = None
+) -> OfficialDocument:
+    """Sign off and issue a draft as it stands: ``actor`` is a leader of the lead issuer;
+    ``digest`` (``content_digest`` of the text the leader read) must still match."""
+    document = _lock(document)
+    if digest is not None and digest != content_digest(document):
+        raise Conflict(_("文稿在您核对后已被修改，本次签发未生效。请重新核对后签发。"))
+    for co, leader in zip(co_issuers_of(document), co_signers, strict=False):
+        if co.countersigned_at is None:
+            document_countersign(document=document, actor=leader, unit=co.issuer.unit)
+    document = document_sign_off(document=document, actor=actor)
+    return document_issue(document=document, actor=actor)
 
 
 def document_preview_snapshot(value) -> dict:

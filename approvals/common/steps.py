@@ -18,6 +18,7 @@ Nothing outside this module asks what kind a step is.
 
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -480,13 +481,28 @@ class NoticeStep(Step):
 # --- the decision document ---------------------------------------------------------------
 
 
+class IssueForm(VersionForm):
+    """签发: the version of the application and the digest of the text the leader read."""
+
+    version = forms.IntegerField(
+        label=gettext_lazy("版本号"),
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+    )
+    digest = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
 class IssueStep(Step):
-    """The deciding unit's leader signs the decision document off (签发); it is numbered,
-    rendered and sent to the applicant, and the decision takes effect (``on_issue``)."""
+    """The decision document. On entering the step the procedure's text becomes a draft of
+    the deciding unit (docs_gen): its staff may edit it as any draft; its leader signs off
+    (签发) what they wrote; it is numbered, rendered and sent to the applicant, and the
+    decision takes effect (``on_issue``)."""
 
     kind = "issue"
     default_limit = 3
-    form_class = VersionForm
+    form_class = IssueForm
     template = "approvals/steps/issue.html"
     previews_document = True
     action_labels = {"issued": gettext_lazy("签发文件")}
@@ -495,15 +511,37 @@ class IssueStep(Step):
         super().__init__(name, label, units, **kw)
         self.document_label = document_label or gettext_lazy("文件")
 
+    def enter(self, application):
+        value = self.procedure.document(application)
+        if value is not None:
+            from docs_gen.services import document_draft_value
+
+            application.document = document_draft_value(value, source=application)
+            application.save(update_fields=["document"])
+
+    def draft(self, application):
+        """The draft to sign (made now for an application that entered before drafts were)."""
+        if application.document_id is None:
+            self.enter(application)
+        return application.document
+
+    def new_form(self, application):
+        from docs_gen.services import content_digest
+
+        document = application.document
+        digest = content_digest(document) if document is not None else ""
+        return self.form_class(initial={"version": application.version, "digest": digest})
+
     def act(self, run, cleaned):
         app = run.application
         run.procedure.on_issue(app, run.actor)
-        value = run.procedure.document(app)
         title = ""
-        if value is not None:
-            from docs_gen.services import document_issue_value
+        if self.procedure.document(app) is not None:
+            from docs_gen.services import document_issue_draft
 
-            app.document = document_issue_value(value, actor=run.actor, source=app)
+            app.document = document_issue_draft(
+                self.draft(app), actor=run.actor, digest=cleaned.get("digest") or None
+            )
             grant_view(app.document, [app.applicant_unit])
             if app.applicant_person_id:
                 from guardian.shortcuts import assign_perm

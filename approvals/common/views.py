@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflows import ratelimit
-from workflows.access import get_visible_or_404
+from workflows.access import get_visible_or_404, is_member
 from workflows.exceptions import RuleViolation
 from workflows.formviews import add_rule_error, run_form
 from workflows.people import display_name
@@ -268,7 +268,7 @@ def application_detail(request, public_id, action_form=None, handle_errors=None,
         in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD)
         and applicant.may_submit(user, application),
         "may_withdraw": services.may_withdraw(application, user),
-        "may_preview": application.document_id is None
+        "may_preview": not (application.document_id and application.document.is_issued)
         and getattr(services.current_step(application), "previews_document", False)
         and not applicant.is_applicant(user, application),
         "returned_review": application.reviews.filter(decision="return").last()
@@ -357,12 +357,13 @@ def step_action(request, public_id):
 
 @login_required
 def document_preview(request, public_id):
-    """The decision document as it will be issued: docs_gen's own draft rendering."""
+    """The decision document as it will be issued: docs_gen's own rendering of the draft the
+    deciding unit's staff wrote (with the procedure's default text), and the 签发 button."""
     from docs_gen.rendering import render_html, render_pdf
-    from docs_gen.services import document_preview_snapshot
+    from docs_gen.services import document_snapshot
 
     application = _application(request, public_id)
-    if application.document_id:
+    if application.document_id and application.document.is_issued:
         return redirect("docs:detail", application.document.public_id)
     procedure = procedure_for(application)
     step = services.current_step(application)
@@ -371,10 +372,10 @@ def document_preview(request, public_id):
         raise Http404
     if procedure.applicant.is_applicant(request.user, application):
         raise Http404
-    value = procedure.document(application)
-    if value is None:
+    document = step.draft(application)
+    if document is None:
         raise Http404
-    snapshot = document_preview_snapshot(value)
+    snapshot = document_snapshot(document, draft=True)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(render_pdf(snapshot), content_type="application/pdf")
         response["Content-Disposition"] = "inline; filename=preview.pdf"
@@ -388,9 +389,11 @@ def document_preview(request, public_id):
         "approvals/document_preview.html",
         {
             "application": application,
-            "value": value,
+            "document": document,
             "step": step,
+            "form": step.new_form(application),
             "may_issue": step.may_act(application, request.user),
+            "may_edit": is_member(request.user, document.issuer.unit),
         },
     )
 

@@ -357,3 +357,53 @@ def test_the_menu_says_my_applications_to_applicants_and_approvals_to_reviewers(
     assert ">我的申请<" in school.content.decode().replace("\n", "")
     menu = bureau.content.decode()
     assert "审批事项" in menu and ">我的申请</" not in menu.replace(" ", "")
+
+
+def test_the_handler_edits_the_reply_and_the_leader_signs_what_the_handler_wrote(world, login):
+    import datetime as _dt
+
+    from approvals.common import services as kernel
+    from docs_gen import services as docs
+
+    app = to_publicity(world)
+    notice = app.latest_notice
+    kernel.public_notice_close_if_due(
+        notice_id=notice.pk, today=notice.ends_on + _dt.timedelta(days=1)
+    )
+    app.refresh_from_db()
+    draft = app.document
+    assert draft is not None and draft.status == "draft"  # the procedure's text, as a draft
+    assert "此复。" in str(draft.body)
+    handler = login(world.hrss_handler, Client())
+    assert "修改文稿" in handler.get(url("preview", app)).content.decode()
+    leader = login(world.hrss_leader, Client())
+    page_seen = leader.get(url("preview", app)).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page_seen).group(1)
+    # the handler edits after the leader opened the page: the leader's 签发 is refused
+    body = [
+        *draft.body[:-1],
+        {"type": "paragraph", "text": "请于2027年1月底前完成挂牌。"},
+        draft.body[-1],
+    ]
+    docs.document_update(
+        document=draft,
+        actor=world.hrss_handler,
+        kind=draft.kind,
+        title=draft.title,
+        addressees=draft.addressees,
+        body=body,
+        cc=draft.cc,
+    )
+    stale = leader.post(url("issue", app), {"version": app.version, "digest": digest})
+    assert stale.status_code == 409 and "文稿在您核对后已被修改" in stale.content.decode()
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.PUBLICITY or app.current_step == "issue_reply"
+    fresh = leader.get(url("preview", app)).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', fresh).group(1)
+    assert (
+        leader.post(url("issue", app), {"version": app.version, "digest": digest}).status_code
+        == 302
+    )
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.APPROVED and app.document.pk == draft.pk
+    assert "请于2027年1月底前完成挂牌。" in str(app.document.body) and app.document.number
