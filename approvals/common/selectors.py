@@ -1,5 +1,6 @@
 """Reads of the approvals kernel: lists, timeline, what changed, pending work."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -139,11 +140,28 @@ def changes_since_return(application: Application) -> tuple[object | None, list[
     now = procedure_for(application).snapshot(application)
     before = last_return.snapshot
     changes = [
-        Change(_(label), before.get(label, ""), now.get(label, ""))
+        _readable(label, before.get(label, ""), now.get(label, ""))
         for label in dict.fromkeys([*before, *now])
         if before.get(label, "") != now.get(label, "")
     ]
     return last_return, changes
+
+
+_FILE_DIGEST = re.compile(r"（[0-9a-f]{8}）$")
+
+
+def _readable(label: str, before: str, after: str) -> Change:
+    """A change as a clerk reads it: attachments by name, not by the digest the snapshot
+    keeps to tell a replaced file from the same one."""
+    if label != ATTACHMENTS_KEY:
+        return Change(_(label), before, after)
+    old = {_FILE_DIGEST.sub("", line): line for line in before.splitlines()}
+    new = {_FILE_DIGEST.sub("", line): line for line in after.splitlines()}
+    shown = [
+        f"{name}{_('（已更换）')}" if name in old and old[name] != line else name
+        for name, line in new.items()
+    ]
+    return Change(_(label), "\n".join(old), "\n".join(shown))
 
 
 def step_light(application: Application, today=None) -> tuple[object, str]:
