@@ -29,6 +29,7 @@ class ApplicationsApp(ZhijiApplication):
     act_path = path("<uuid:public_id>/act/", views.step_action, name="act")
     decide_path = path("<uuid:public_id>/decide/", views.step_action, name="decide")
     issue_path = path("<uuid:public_id>/issue/", views.step_action, name="issue")
+    print_path = path("<uuid:public_id>/print/", views.approval_form, name="print")
     preview_path = path("<uuid:public_id>/document/", views.document_preview, name="preview")
     file_path = path(
         "<uuid:public_id>/files/<uuid:file_id>/", views.attachment_download, name="file"

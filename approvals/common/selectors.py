@@ -274,3 +274,76 @@ def progress(application: Application) -> list[tuple[str, str]]:
         (label, "done" if i < index else state if i == index else "")
         for i, (_name, label) in enumerate(order)
     ]
+
+
+def approval_sheet(application: Application, procedure) -> tuple:
+    """(title, subtitle, sections, footer) of the application's 审批表 (docs_gen.sheets), in
+    Chinese as printed forms are."""
+    from django.utils import timezone, translation
+
+    from docs_gen.sheets import Section
+    from workflows.people import display_name
+
+    def when(moment) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    with translation.override("zh-hans"):
+        applicant = procedure.applicant
+        head = [
+            (str(applicant.label), applicant.name_of(application)),
+            ("事项", str(procedure.title)),
+            ("报送时间", when(application.submitted_at)),
+            ("当前状态", application.get_status_display()),
+        ]
+        detail = [
+            (
+                label,
+                "\n".join(_FILE_DIGEST.sub("", line) for line in value.splitlines())
+                if label == ATTACHMENTS_KEY
+                else value,
+            )
+            for label, value in procedure.snapshot(application).items()
+        ]
+        opinions = [
+            (
+                r.step_label,
+                r.unit.name,
+                r.get_decision_display(),
+                r.opinion,
+                display_name(r.actor),
+                when(r.created_at),
+            )
+            for r in application.reviews.select_related("unit", "actor")
+        ]
+        sections = [
+            Section("申请信息", rows=tuple(head)),
+            Section("申请内容", rows=tuple(detail)),
+            Section(
+                "办理意见",
+                header=("环节", "单位", "结论", "意见", "办理人", "时间"),
+                table=tuple(opinions) or (("—",) * 6,),
+            ),
+        ]
+        notices = [
+            (
+                n.get_level_display(),
+                f"{n.starts_on} 至 {n.ends_on}",
+                n.get_status_display(),
+                str(n.objections.count()),
+            )
+            for n in application.notices.order_by("id")
+        ]
+        if notices:
+            sections.append(
+                Section(
+                    "公示", header=("范围", "公示期", "结果", "异议（件）"), table=tuple(notices)
+                )
+            )
+        if application.document_id and application.document.is_issued:
+            sections.append(
+                Section(
+                    "结果文件", rows=((application.document.number, application.document.title),)
+                )
+            )
+        footer = f"打印时间 {when(timezone.now())} · 台州市职技融通改革工作平台"
+        return f"{procedure.title}审批表", application.title, sections, footer

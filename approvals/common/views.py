@@ -399,6 +399,20 @@ def document_preview(request, public_id):
 
 
 @login_required
+def approval_form(request, public_id):
+    """审批表: the application's fields and every opinion (who, for which unit, when), one
+    printable PDF in the documents' faces (docs_gen.sheets)."""
+    from docs_gen.sheets import render_sheet
+
+    application = _application(request, public_id)
+    procedure = procedure_for(application)
+    sheet = selectors.approval_sheet(application, procedure)
+    response = HttpResponse(render_sheet(*sheet), content_type="application/pdf")
+    response["Content-Disposition"] = "inline; filename=approval-form.pdf"
+    return response
+
+
+@login_required
 def attachment_download(request, public_id, file_id):
     application = _application(request, public_id)
     attachment = get_object_or_404(application.attachments, public_id=file_id)

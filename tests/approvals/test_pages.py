@@ -224,6 +224,7 @@ ID_URLS = [
     ("withdraw", "post"),
     ("decide", "post"),
     ("preview", "get"),
+    ("print", "get"),
     ("issue", "post"),
 ]
 
@@ -407,3 +408,21 @@ def test_the_handler_edits_the_reply_and_the_leader_signs_what_the_handler_wrote
     app.refresh_from_db()
     assert app.status == ApplicationStatus.APPROVED and app.document.pk == draft.pk
     assert "请于2027年1月底前完成挂牌。" in str(app.document.body) and app.document.number
+
+
+def test_the_approval_form_prints_every_opinion_on_one_page(world, login):
+    import io
+
+    import pdfplumber
+
+    app = to_publicity(world)
+    response = login(world.hrss_handler).get(url("print", app))
+    assert response["Content-Type"] == "application/pdf"
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        assert len(pdf.pages) == 1
+        text = pdf.pages[0].extract_text()
+    assert "双挂牌申请审批表" in text
+    for unit in ("市人力社保局", "市教育局", "领导小组"):
+        assert unit in text
+    assert "公示期" in text and "台州市第一技师学院（加挂）" in text
+    assert login(world.other_school_handler, Client()).get(url("print", app)).status_code == 404
