@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_people(db):
+def demo_people(no_world):
     from tasks_registry.services import registry_load
     from workflows.demo import load_demo_units_and_people
 
