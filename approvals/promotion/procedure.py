@@ -37,6 +37,7 @@ class PromotionProcedure(Procedure):
     intro_template = "promotion/intro.html"
     task_panel_template = "promotion/task_panel.html"
     action_labels = {"issued": gettext_lazy("印发结果通知")}
+    routes = ROUTES  # the mapping table, shown on the form (intro.html)
 
     def title_for(self, application, cleaned) -> str:
         rule = rule_for(cleaned["route"])
