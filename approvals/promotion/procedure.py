@@ -51,10 +51,24 @@ class PromotionProcedure(Procedure):
         detail = self.detail_of(application)
         if detail is None:
             return rows
-        unused = QUALIFICATION_FIELDS if rule_for(detail.route).to_title else TITLE_FIELDS
+        rule = rule_for(detail.route)
+        unused = QUALIFICATION_FIELDS if rule.to_title else TITLE_FIELDS
         with translation.override("zh-hans"):
             for name in unused:
                 rows.pop(str(PromotionDetail._meta.get_field(name).verbose_name), None)
+            # what the bureaus check: the held qualification or title as on the record
+            held = Credential.objects.filter(
+                record__user=application.applicant_person, grade=rule.held
+            ).first()
+            if held is not None:
+                rows[_("所持资格（职称）")] = _(
+                    "%(grade)s（证书编号 %(no)s，%(authority)s，%(day)s 取得）"
+                ) % {
+                    "grade": held.get_grade_display(),
+                    "no": held.certificate_no or "—",
+                    "authority": held.authority,
+                    "day": held.awarded_on.isoformat(),
+                }
         return {k: ("" if v == "None" else v) for k, v in rows.items()}
 
     # --- rules -----------------------------------------------------------------

@@ -390,6 +390,7 @@ STEPS = (
         _school,
         level=NoticeLevel.UNIT,
         working_days=5,
+        roles=(Role.HEAD, Role.LEADER),  # who sees a person's application at the school
     ),
     ReviewStep(
         "school_recommend", gettext_lazy("学校推荐"), _school, roles=(Role.HEAD, Role.LEADER)

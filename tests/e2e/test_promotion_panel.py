@@ -90,3 +90,32 @@ def test_a_panel_session_votes_in_secret_and_shows_the_tally_at_the_end(
     hr.set_viewport_size({"width": 390, "height": 900})
     screenshot(hr, "promotion-tally-phone")
     hr_context.close()
+
+
+def test_the_record_and_task_17_pages_at_phone_and_desk_widths(
+    transactional_db, live_server, browser
+):
+    from approvals.promotion.demo import load_demo_promotion
+    from tests.conftest import build_world
+    from workflows.demo import DEMO_PASSWORD, load_demo_units_and_people
+
+    world = build_world()
+    load_demo_units_and_people()
+    load_demo_promotion()
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    for width in (390, 1280):
+        context, page = _as(
+            browser, live_server, users.get(username="s04-teacher"), DEMO_PASSWORD, width
+        )
+        page.goto(f"{live_server.url}/promotion/record/")
+        assert page.locator("#pr-credentials tbody tr").count() == 2  # 讲师 held, 技师 granted
+        assert page.locator("#pr-routes").count() == 1
+        screenshot(page, f"promotion-record-{width}")
+        context.close()
+        context, page = _as(browser, live_server, world.office_handler, world.password, width)
+        page.goto(f"{live_server.url}/tasks/17/")
+        assert "陈雅琴" in page.locator("#pr-task-panel").inner_text()
+        screenshot(page, f"promotion-task17-{width}")
+        context.close()

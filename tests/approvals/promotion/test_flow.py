@@ -66,6 +66,8 @@ def test_a_teacher_asks_for_a_technician_qualification(world, people, experts):
     to_checks(world, app, world.school_head)
     snapshot = services.procedure_for(app).snapshot(app)
     assert snapshot["申报职业（工种）"] == "数控车工" and "在校任教年限" not in snapshot
+    # the bureaus see what the record holds
+    assert snapshot["所持资格（职称）"].startswith("讲师（证书编号 NO-s01-teacher-lecturer")
 
 
 def test_the_route_must_start_from_what_the_record_holds(world, people):

@@ -171,6 +171,11 @@ def test_the_school_head_sees_and_recommends_the_handler_does_not(world, people,
     url = reverse("applications:detail", args=[app.public_id])
     assert login(world.technical_head).get(url).status_code == 200
     assert login(world.technical_handler).get(url).status_code == 404
+    # so the school's notice waits on (and tells) its head, not its handler
+    from approvals.common.selectors import inbox_for
+
+    assert [r.subject for r in inbox_for(world.technical_head)] == [app.title]
+    assert inbox_for(world.technical_handler) == []
     notice_over(app)
     html = login(world.technical_head).get(url).content.decode()
     assert "学校推荐" in html and "提交审核结论" in html
