@@ -6,6 +6,8 @@ who passed (name, school, what they held, what they are granted and at which lev
 the steps and the committee's counts; no personal ID number is stored or printed.
 """
 
+from django.utils import translation
+
 from approvals.common.models import Application, NoticeStatus, ObjectionStatus
 from docs_gen.values import DocumentValue
 from workflows.people import display_name
@@ -20,19 +22,25 @@ def _cn_date(day) -> str:
 
 
 def _notice_phrase(application, step) -> str:
+    """「2026年11月18日至2026年11月24日，无异议」 of the notice ``step`` opened."""
     notice = (
         application.notices.filter(step=step, status=NoticeStatus.PASSED).order_by("-id").first()
     )
     if notice is None:
-        return "公示"
+        return "无异议"
     dismissed = notice.objections.filter(status=ObjectionStatus.DISMISSED).count()
     period = f"{_cn_date(notice.starts_on)}至{_cn_date(notice.ends_on)}"
     if dismissed:
-        return f"{period}公示（收到异议{dismissed}件，经核查均不成立）"
-    return f"{period}公示无异议"
+        return f"{period}，收到异议{dismissed}件，经核查均不成立"
+    return f"{period}，无异议"
 
 
 def result_document(application: Application) -> DocumentValue:
+    with translation.override("zh-hans"):  # a document is Chinese whoever issues it
+        return _result_document(application)
+
+
+def _result_document(application: Application) -> DocumentValue:
     detail = PromotionDetail.objects.get(application=application)
     rule = rule_for(detail.route)
     hrss, edu = unit_by_code(HRSS), unit_by_code(EDU)
@@ -52,10 +60,11 @@ def result_document(application: Application) -> DocumentValue:
     body = (
         {
             "type": "paragraph",
-            "text": f"根据{TASK_17}的要求，经个人申报、{school.name}"
-            f"{_notice_phrase(application, 'school_notice')}并推荐、市人力社保局和市教育局并联审核、"
+            "text": f"根据{TASK_17}的要求，经个人申报，{school.name}校内公示"
+            f"（{_notice_phrase(application, 'school_notice')}）并推荐，市人力社保局、市教育局并联审核，"
             f"评审委员会评审（{counts}，符合{PANEL_RULE}关于三分之二多数的规定），"
-            f"并于{_notice_phrase(application, 'city_notice')}，现将双线晋升评审结果通知如下：",
+            f"并经市级公示（{_notice_phrase(application, 'city_notice')}），"
+            "现将双线晋升评审结果通知如下：",
         },
         {"type": "heading", "level": 1, "text": "一、评审通过人员"},
         {
