@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from approvals.common.selectors import inbox_for
 from approvals.promotion.models import Ballot, Panel, PanelState
 from approvals.promotion.rules import passes, quorum, session_is_valid, votes_needed
 from workflows.exceptions import Conflict, RuleViolation
@@ -114,6 +115,19 @@ def test_a_member_of_the_applicants_school_is_never_on_its_panel(world, experts,
     assert Panel.objects.get(application=app).members.count() == 9
 
 
+def test_the_panel_may_be_re_formed_before_its_session_only(world, experts, at_panel, login):
+    app, pool = at_panel, experts["pool"]
+    form_panel(world, app, pool[:5])
+    url = reverse("applications:detail", args=[app.public_id])
+    assert login(pool[0]).get(url).status_code == 200
+    form_panel(world, app, pool[4:9])
+    assert login(pool[0]).get(url).status_code == 404  # left the panel: no longer sees it
+    assert Panel.objects.filter(application=app).count() == 1
+    open_session(world, app, pool[4:8])
+    with pytest.raises(Conflict):
+        form_panel(world, app, pool[:5])
+
+
 def test_a_panel_needs_five_members(world, experts, at_panel):
     with pytest.raises(RuleViolation, match="至少选择 5 名"):
         form_panel(world, at_panel, experts["pool"][:4])
@@ -136,8 +150,11 @@ def test_votes_are_secret_until_the_tally_and_anonymous_after(
     app, pool = at_panel, experts["pool"]
     form_panel(world, app, pool)
     open_session(world, app, pool[:6])
+    assert [r.title for r in inbox_for(pool[0])] == ["评审投票"]  # the members' inbox
+    assert inbox_for(pool[7]) == []  # on the panel, absent
     for user in pool[:3]:
         vote(app, user, "yes")
+    assert inbox_for(pool[0]) == []
     page = reverse("applications:detail", args=[app.public_id])
     for viewer in (world.hrss_handler, pool[0], pool[4], people["technician"], world.leader):
         html = login(viewer).get(page).content.decode()
