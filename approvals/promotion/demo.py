@@ -16,6 +16,7 @@ from ..common import services
 from ..common.models import Application, PublicNotice
 from ..common.workdays import working_period
 from .models import Credential, Grade
+from .personal import check_digit
 from .services import person_enrol
 from .steps import conflicted
 
@@ -91,6 +92,12 @@ def _pdf():
     return SimpleUploadedFile("申报材料.pdf", out.getvalue(), "application/pdf")
 
 
+def demo_id_number(index: int) -> str:
+    """A well-formed, fictional ID number (椒江区, born 1980 + index)."""
+    first17 = f"331002{1980 + index}0{(index % 9) + 1}15{index:02d}1"
+    return first17 + check_digit(first17)
+
+
 def _user(username):
     from django.contrib.auth import get_user_model
 
@@ -142,12 +149,14 @@ def load_demo_promotion() -> None:
 
     ensure_issuers()
     _experts()
-    for username, last, first, code, held, data, state in DEMO_PEOPLE:
+    for index, (username, last, first, code, held, data, state) in enumerate(DEMO_PEOPLE):
         school = Unit.objects.filter(code=code).first()
         if school is None:
             continue
         user = _demo_user(username, last, first)
-        record = person_enrol(user=user, school=school, post="专业教师")
+        record = person_enrol(
+            user=user, school=school, post="专业教师", id_number=demo_id_number(index)
+        )
         Credential.objects.get_or_create(
             record=record,
             grade=held,

@@ -2,8 +2,8 @@
 
 One notice per application: each person's result takes effect as soon as their own
 committee and city notice are through, without waiting for a batch. It lists the person
-who passed (name, school, what they held, what they are granted and at which level), with
-the steps and the committee's counts; no personal ID number is stored or printed.
+who passed (name, masked ID number, school, what they held, what they are granted and at
+which level), with the steps and the committee's counts.
 """
 
 from django.utils import translation
@@ -13,7 +13,7 @@ from docs_gen.values import DocumentValue
 from workflows.people import display_name
 from workflows.units import EDU, HRSS, unit_by_code
 
-from .models import Grade, Panel, PanelState, PromotionDetail
+from .models import Grade, Panel, PanelState, PersonRecord, PromotionDetail
 from .rules import PANEL_RULE, TASK_17, rule_for
 
 
@@ -38,6 +38,11 @@ def _notice_phrase(application, step) -> str:
 def result_document(application: Application) -> DocumentValue:
     with translation.override("zh-hans"):  # a document is Chinese whoever issues it
         return _result_document(application)
+
+
+def _masked_id(application) -> str:
+    record = PersonRecord.objects.filter(user=application.applicant_person).first()
+    return record.masked_id_number if record else ""
 
 
 def _result_document(application: Application) -> DocumentValue:
@@ -69,8 +74,24 @@ def _result_document(application: Application) -> DocumentValue:
         {"type": "heading", "level": 1, "text": "一、评审通过人员"},
         {
             "type": "table",
-            "header": ["姓名", "所在学校", "原资格（职称）", "取得资格（职称）", "对应层级"],
-            "rows": [[name, school.full_name or school.name, str(held), str(target), rule.level]],
+            "header": [
+                "姓名",
+                "身份证号",
+                "所在学校",
+                "原资格（职称）",
+                "取得资格（职称）",
+                "对应层级",
+            ],
+            "rows": [
+                [
+                    name,
+                    _masked_id(application) or "—",
+                    school.full_name or school.name,
+                    str(held),
+                    str(target),
+                    rule.level,
+                ]
+            ],
         },
         {"type": "heading", "level": 1, "text": "二、有关要求"},
         {

@@ -21,6 +21,8 @@ from viewflow.workflow.models import Process
 from approvals.common.models import Application
 from workflows.models import Expert, Unit
 
+from .personal import mask_id_number, validate_id_number
+
 
 class Track(models.TextChoices):
     TECHNICIAN = "technician", _("技师资格")
@@ -53,6 +55,10 @@ class PersonRecord(models.Model):
         Unit, on_delete=models.PROTECT, related_name="promotion_records", verbose_name=_("所在学校")
     )
     post = models.CharField(_("岗位"), max_length=50, blank=True, help_text=_("例如：数控专业教师"))
+    # shown masked in every list and document (personal.mask_id_number)
+    id_number = models.CharField(
+        _("身份证号"), max_length=18, blank=True, validators=[validate_id_number]
+    )
 
     class Meta:
         ordering = ["school__sort_order", "id"]
@@ -63,6 +69,10 @@ class PersonRecord(models.Model):
         from workflows.people import display_name
 
         return display_name(self.user)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
 
     @classmethod
     def unit_scope(cls, units) -> Q:

@@ -56,6 +56,9 @@ class PromotionProcedure(Procedure):
         with translation.override("zh-hans"):
             for name in unused:
                 rows.pop(str(PromotionDetail._meta.get_field(name).verbose_name), None)
+            record = PersonRecord.objects.filter(user=application.applicant_person).first()
+            if record is not None and record.id_number:
+                rows[_("身份证号")] = record.masked_id_number
             # what the bureaus check: the held qualification or title as on the record
             held = Credential.objects.filter(
                 record__user=application.applicant_person, grade=rule.held

@@ -5,7 +5,7 @@ A teacher or technician is tied to the school they work at by a ``staff`` member
 technician qualifications and teacher titles they hold.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -15,16 +15,24 @@ from workflows.models import Membership, Role, Unit, UnitKind
 from workflows.services import audit_record
 
 from .models import Credential, PersonRecord
+from .personal import validate_id_number
 
 
 @transaction.atomic
-def person_enrol(*, user, school: Unit, post: str = "", actor=None) -> PersonRecord:
+def person_enrol(
+    *, user, school: Unit, post: str = "", id_number: str = "", actor=None
+) -> PersonRecord:
     """Tie ``user`` to ``school`` as staff and open their record. Idempotent."""
     if school.kind != UnitKind.SCHOOL:
         raise RuleViolation(_("「所在学校」须为学校。"), field="school")
+    id_number = id_number.strip().upper()
+    try:
+        validate_id_number(id_number)
+    except ValidationError as exc:
+        raise RuleViolation(exc.messages[0], field="id_number") from None
     Membership.objects.get_or_create(user=user, unit=school, defaults={"role": Role.STAFF})
     record, created = PersonRecord.objects.get_or_create(
-        user=user, defaults={"school": school, "post": post}
+        user=user, defaults={"school": school, "post": post, "id_number": id_number}
     )
     if created:
         audit_record(actor=actor, action="promotion_record_opened", obj=record, unit=school)

@@ -30,9 +30,12 @@ QUALIFICATION_DATA = {
 }
 
 
-def person(school, username, *, holds=(), last="测", first="试"):
+ID_NUMBER = "331002198503150024"  # well-formed (GB 11643 check character), fictional
+
+
+def person(school, username, *, holds=(), last="测", first="试", id_number=ID_NUMBER):
     user = UserFactory(username=username, last_name=last, first_name=first)
-    record = person_enrol(user=user, school=school, post="专业教师")
+    record = person_enrol(user=user, school=school, post="专业教师", id_number=id_number)
     for grade in holds:
         Credential.objects.create(
             record=record,

@@ -55,7 +55,10 @@ def test_a_technician_becomes_a_senior_lecturer_and_the_record_shows_it(world, p
     assert "林师傅" in app.document.title
     text = " ".join(str(b.get("text", "")) + str(b.get("rows", "")) for b in app.document.body)
     assert "出席委员6人，同意4票、不同意1票、弃权1票" in text and "第17项" in text
-    assert "'林师傅', '台州市第一技工学校', '高级技师', '高级讲师', '副高级'" in text
+    assert (
+        "'林师傅', '3310**********0024', '台州市第一技工学校', '高级技师', '高级讲师', '副高级'"
+        in text
+    )
     granted = Credential.objects.get(application=app)
     assert granted.grade == Grade.SENIOR_LECTURER
     assert granted.document_number == app.document.number
