@@ -186,3 +186,17 @@ def test_a_failed_vote_closes_the_application_with_the_counts(world, people, exp
     assert app.status == ApplicationStatus.REJECTED
     assert "同意 3 票" in app.decision_reason and "不少于 4 票" in app.decision_reason
     assert not Credential.objects.filter(application=app).exists()
+
+
+@pytest.mark.parametrize("first", ["hrss", "edu"])
+def test_the_bureau_checks_pass_in_either_order(world, people, first):
+    app = applied(people["technician"])
+    to_checks(world, app, world.technical_head)
+    order = [world.hrss_handler, world.edu_handler]
+    if first == "edu":
+        order.reverse()
+    decide(app, order[0])
+    assert app.current_step == "bureau_checks"  # waits for the other bureau
+    assert inbox_for(order[0]) == [] and len(inbox_for(order[1])) == 1
+    decide(app, order[1])
+    assert app.current_step == "panel_vote" and app.acting_unit == world.hrss
