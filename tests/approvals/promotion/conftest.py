@@ -4,10 +4,10 @@ application through its steps with the real services."""
 import datetime
 
 import pytest
+from approvals.common.workdays import working_period
 from django.utils import timezone
 
 from approvals.common import services
-from approvals.common.workdays import working_period
 from approvals.promotion.models import Credential, Grade, PanelMember
 from approvals.promotion.services import person_enrol
 from tests.approvals.conftest import decide, pdf
