@@ -11,10 +11,10 @@ from pypdf import PdfWriter
 
 from workflows.demo import _demo_user
 from workflows.models import Expert, Unit
+from workflows.workdays import working_period
 
 from ..common import services
 from ..common.models import Application, PublicNotice
-from ..common.workdays import working_period
 from .models import Credential, Grade
 from .personal import check_digit
 from .services import person_enrol

@@ -103,10 +103,11 @@ def _result_document(application: Application) -> DocumentValue:
     )
     return DocumentValue(
         kind="notice",
+        # the HR bureau, which holds the committee, issues the result (the education
+        # bureau checked the title conditions and is copied)
         issuer=hrss,
-        co_issuers=(edu,),
-        title=f"{hrss.full_name or hrss.name} {edu.full_name or edu.name}关于公布{name}双线晋升评审结果的通知",
+        title=f"{hrss.full_name or hrss.name}关于公布{name}双线晋升评审结果的通知",
         addressees=(school.full_name or school.name,),
         body=body,
-        cc=("台州市职技融通改革工作领导小组办公室",),
+        cc=(edu.full_name or edu.name, "台州市职技融通改革工作领导小组办公室"),
     )

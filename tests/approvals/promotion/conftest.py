@@ -4,7 +4,6 @@ application through its steps with the real services."""
 import datetime
 
 import pytest
-from approvals.common.workdays import working_period
 from django.utils import timezone
 
 from approvals.common import services
@@ -13,6 +12,7 @@ from approvals.promotion.services import person_enrol
 from tests.approvals.conftest import decide, pdf
 from tests.factories import UserFactory, expert
 from workflows.models import Expert
+from workflows.workdays import working_period
 
 TITLE_DATA = {
     "route": "senior_technician_to_senior_lecturer",
