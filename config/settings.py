@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "approvals",  # the approvals kernel
     "approvals.dual_plaque",  # procedures: one app each, registering with the kernel
     "approvals.promotion",
+    "approvals.subsidies",  # annex rows 8, 10, 13: budget lines, subsidies, awards
     "docs_gen",
     # more procedure apps, e.g. a site's own or the tests' (tests/env_defaults.py)
     *[app.strip() for app in os.environ.get("APP_EXTRA_APPS", "").split(",") if app.strip()],
@@ -429,6 +430,7 @@ DEMO_LOADERS = [
     "tasks_registry.demo.load_demo_supervision",
     "approvals.dual_plaque.demo.load_demo_applications",
     "approvals.promotion.demo.load_demo_promotion",
+    "approvals.subsidies.demo.load_demo_subsidies",
 ]
 
 # --- official documents (docs_gen) ---------------------------------------------------

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from viewflow.urls import Site
 
+from approvals.subsidies.urls import SubsidiesApp
 from approvals.urls import ApplicationsApp
 from docs_gen.urls import DocumentsApp
 from docs_gen.urls import public_urlpatterns as docs_public_urls
@@ -17,7 +18,14 @@ from workflows.urls import WorkbenchApp
 
 site = Site(
     title=settings.SITE_TITLE,
-    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp(), DocumentsApp()],
+    viewsets=[
+        DashboardApp(),
+        WorkbenchApp(),
+        KeyTasksApp(),
+        ApplicationsApp(),
+        SubsidiesApp(),
+        DocumentsApp(),
+    ],
 )
 
 urlpatterns = [
