@@ -372,6 +372,21 @@ def _reserve(pdf_signer, timestamper) -> int | None:
     return 2 * (-(-size // 512) * 512)
 
 
+def outside_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous calls run their own event loop (``asyncio.run``), which fails in
+    a thread where one runs already (an ASGI server, Playwright's sync API in the tests): run
+    them in a thread of their own there."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(
     pdf: bytes,
     parties: Sequence[Party],
@@ -415,7 +430,12 @@ def sign_pdf(
             new_field_spec=spec,
         )
         output = BytesIO()
-        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=_reserve(pdf_signer, timestamper))
+        outside_event_loop(
+            pdf_signer.sign_pdf,
+            writer,
+            output=output,
+            bytes_reserved=_reserve(pdf_signer, timestamper),
+        )
         pdf = output.getvalue()
     return pdf
 
@@ -475,7 +495,7 @@ def _check_signature(embedded, revisions: int, later: set[int], roots) -> Signat
     context = ValidationContext(
         trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail"
     )
-    status = validate_pdf_signature(embedded, context)
+    status = outside_event_loop(validate_pdf_signature, embedded, context)
     cert = status.signing_cert
     signed_revision = embedded.signed_revision
     after = set(range(signed_revision + 1, revisions))

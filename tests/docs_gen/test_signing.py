@@ -329,3 +329,18 @@ def test_signing_keys_ensure_is_idempotent(settings, tmp_path, capsys):
     renamed = signing.Party(unit_code="edu", name="台州市教育局（新）")
     signing.ensure_test_certificate(renamed)
     assert path.read_bytes() != first
+
+
+def test_signing_and_checking_work_where_an_event_loop_runs_already(rendered):
+    """An ASGI server (or Playwright in the tests) runs a loop in the thread: pyHanko's own
+    asyncio.run would fail there."""
+    import asyncio
+
+    pdf, _pages, seals = rendered
+
+    async def inside_a_loop():
+        signed = signing.sign_pdf(pdf, [EDU], seals=seals)
+        return signing.verify_pdf(signed)
+
+    check = asyncio.run(inside_a_loop())
+    assert [s.ok for s in check.signatures] == [True]
