@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from viewflow.urls import Site
 
+from approvals.pilot_selection.urls import PilotSelectionApp
 from approvals.urls import ApplicationsApp
 from docs_gen.urls import DocumentsApp
 from docs_gen.urls import public_urlpatterns as docs_public_urls
@@ -15,7 +16,14 @@ from workflows.urls import WorkbenchApp
 
 site = Site(
     title=settings.SITE_TITLE,
-    viewsets=[DashboardApp(), WorkbenchApp(), KeyTasksApp(), ApplicationsApp(), DocumentsApp()],
+    viewsets=[
+        DashboardApp(),
+        WorkbenchApp(),
+        KeyTasksApp(),
+        ApplicationsApp(),
+        PilotSelectionApp(),
+        DocumentsApp(),
+    ],
 )
 
 urlpatterns = [

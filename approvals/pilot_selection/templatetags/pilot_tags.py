@@ -1,0 +1,30 @@
+from django import template
+
+from workflows.models import SchoolType
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def mean_of(result, name):
+    return result.mean_display(name)
+
+
+@register.filter
+def expert_total(scores, criteria):
+    from ..export import expert_total as total
+
+    return total(criteria, scores) or "—"
+
+
+@register.filter
+def school_type_label(value):
+    try:
+        return SchoolType(value).label
+    except ValueError:
+        return value
