@@ -52,8 +52,11 @@ class PilotSelectionProcedure(Procedure):
         return values
 
     def save_detail(self, application, cleaned: dict) -> None:
+        # the form validates the statements when it knew the round (its hidden round_ref);
+        # what was typed is the draft either way
+        raw = application.draft_data or {}
         statements = {
-            c.name: cleaned.get(statement_field(index), "")
+            c.name: cleaned.get(statement_field(index)) or str(raw.get(statement_field(index), ""))
             for index, c in enumerate(self.criteria_of(application), start=1)
         }
         PilotDetail.objects.update_or_create(
