@@ -51,7 +51,14 @@ def statements(round_) -> dict:
 
 
 def school_people(school):
-    return member(school, Role.HANDLER), member(school, Role.HEAD)
+    """The school's handler and head (made once: a second factory call resets the password)."""
+    from workflows.models import Membership
+
+    people = []
+    for role in (Role.HANDLER, Role.HEAD):
+        m = Membership.objects.filter(unit=school, role=role).select_related("user").first()
+        people.append(m.user if m else member(school, role))
+    return people
 
 
 def draft(round_, school, **overrides):
