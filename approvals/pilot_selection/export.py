@@ -100,7 +100,7 @@ def round_data(round_) -> dict:
             "year": round_.year,
             "name": round_.name,
             "quota": round_.quota,
-            "state": round_.state,
+            "state": services.round_stage(round_),
         },
         "criteria": [{"name": c.name, "max": c.max, "weight": c.weight} for c in criteria],
         "applications": rows,

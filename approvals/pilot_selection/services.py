@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.common import rounds
 from approvals.common import services as kernel
@@ -685,5 +686,32 @@ def round_issue_result(*, round: Round, actor, version: int | None):
     return document
 
 
-def round_state_label(round_) -> str:
-    return RoundState(round_.state).label
+STAGE_LABELS = {
+    "upcoming": gettext_lazy("尚未开始"),
+    "open": gettext_lazy("申报中"),
+    "scoring": gettext_lazy("评审中"),
+    "closed": gettext_lazy("申报截止"),
+}
+
+
+def round_stage(round_) -> str:
+    """The round's state as this procedure tells it: the kernel's decided / finished, or,
+    before that, upcoming, open (the window), scoring (applications with the experts) or
+    closed."""
+    if round_.state in (RoundState.DECIDED, RoundState.FINISHED):
+        return round_.state
+    now = timezone.now()
+    if now < round_.opens_at:
+        return "upcoming"
+    if now <= round_.closes_at:
+        return "open"
+    if round_.applications.filter(current_step="scoring").exists():
+        return "scoring"
+    return "closed"
+
+
+def round_stage_label(round_) -> str:
+    stage = round_stage(round_)
+    if stage in STAGE_LABELS:
+        return str(STAGE_LABELS[stage])
+    return RoundState(stage).label

@@ -28,3 +28,10 @@ def school_type_label(value):
         return SchoolType(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def stage_label(round_):
+    from ..services import round_stage_label
+
+    return round_stage_label(round_)

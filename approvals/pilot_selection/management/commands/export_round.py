@@ -8,6 +8,7 @@ from approvals.common.models import Round
 
 from ...export import round_data
 from ...rules import CODE
+from ...services import round_stage
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         rounds = Round.objects.filter(procedure=CODE).order_by("id")
         if options["list"]:
             for r in rounds:
-                self.stdout.write(f"{r.pk}\t{r.year}\t{r.name}\t{r.state}")
+                self.stdout.write(f"{r.pk}\t{r.year}\t{r.name}\t{round_stage(r)}")
             return
         if round_id is None or not options["json"]:
             raise CommandError("give --list, or ROUND_ID --json")
