@@ -1,0 +1,50 @@
+"""An expert signs in, finds the application assigned to them, scores it and submits;
+the score is locked. Screenshots at 1280 and 390 px (test-artifacts/)."""
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_expert_scores_an_application_in_the_browser(transactional_db, live_server, sign_in):
+    from approvals.pilot_selection.models import AssignmentStatus, PanelAssignment
+    from tests.approvals.pilot_selection import conftest as pilot
+    from tests.conftest import build_world
+
+    world = build_world()
+    round_ = pilot.open_round(world)
+    app = pilot.submitted(round_, world.school)
+    pilot.pass_eligibility(world, app)
+    experts = pilot.panel(3)
+    pilot.assign(world, round_, experts)
+    mine = PanelAssignment.objects.get(application=app, expert=experts[0])
+
+    page = sign_in(experts[0].user, world.password)
+    page.goto(f"{live_server.url}/pilot_selection/expert/")
+    page.click(f"text={app.title}")
+    page.wait_for_url(f"**/expert/{mine.public_id}/")
+    assert page.locator("text=本校在“办学基础”方面基础扎实").count() == 1
+    page.fill("#id_score_1", "21")  # over the maximum of 20: refused, what was typed kept
+    for field, value in (("#id_score_2", "17.5"), ("#id_score_3", "16"), ("#id_score_4", "8.5")):
+        page.fill(field, value)
+    page.fill("#id_score_5", "26")
+    page.fill("#id_comment", "专业设置与区域产业对接紧密，师资结构合理。")
+    page.click("#pl-submit")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("text=「办学基础」不能大于 20").count() >= 1
+    assert page.input_value("#id_score_2") == "17.5"
+    screenshot(page, "pilot-score-error")
+    page.fill("#id_score_1", "18.5")
+    page.click("#pl-submit")
+    page.wait_for_url(f"**/expert/{mine.public_id}/")
+    assert page.locator("#pl-status").inner_text() == "已提交"
+    assert page.locator("#pl-score").count() == 0  # locked: no form any more
+    screenshot(page, "pilot-score-submitted")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    screenshot(page, "pilot-score-submitted-phone")
+    mine.refresh_from_db()
+    assert mine.status == AssignmentStatus.SUBMITTED
+    assert {s.criterion: str(s.score) for s in mine.scores.all()}["办学基础"] == "18.5"
