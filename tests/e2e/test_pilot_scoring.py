@@ -48,3 +48,36 @@ def test_an_expert_scores_an_application_in_the_browser(transactional_db, live_s
     mine.refresh_from_db()
     assert mine.status == AssignmentStatus.SUBMITTED
     assert {s.criterion: str(s.score) for s in mine.scores.all()}["办学基础"] == "18.5"
+
+
+def test_the_leading_group_decides_on_the_round_page(transactional_db, live_server, sign_in):
+    from approvals.pilot_selection.models import PanelAssignment
+    from tests.approvals.pilot_selection import conftest as pilot
+    from tests.conftest import build_world
+
+    world = build_world()
+    round_ = pilot.open_round(world, quota=1)
+    apps = [pilot.submitted(round_, s) for s in (world.school, world.other_school)]
+    for a in apps:
+        pilot.pass_eligibility(world, a)
+    pilot.assign(world, round_, pilot.panel(5))
+    for i, a in enumerate(PanelAssignment.objects.filter(application__round=round_)):
+        base = 18 if a.application_id == apps[0].pk else 12
+        pilot.score(a, [base - i % 3, base, base, base / 2, base * 1.5])
+    pilot.close_window(round_)
+    page = sign_in(world.leader, world.password)
+    page.goto(f"{live_server.url}/pilot_selection/rounds/{round_.public_id}/?experts=1")
+    assert page.locator("#pl-ranking").count() == 1
+    screenshot(page, "pilot-round-ranking")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    # the wide ranking table scrolls inside its frame; the page itself stays 390 px wide
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "pilot-round-ranking-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.click("#pl-decide button")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("text=决定已作出").count() >= 1
+    apps[0].refresh_from_db()
+    assert apps[0].current_step == "publicity"
