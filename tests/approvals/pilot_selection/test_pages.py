@@ -276,3 +276,14 @@ def test_office_leading_group_and_bureau_drive_the_round(world, login, pilot):
     assert "职技融通改革试点院校" in portal.content.decode()
     task = login(world.office_handler).get(reverse("tasks:detail", args=[6]))
     assert world.school.name in task.content.decode()
+
+
+def test_the_bureau_inbox_lists_each_sign_off_once(world, login, pilot):
+    from tests.approvals.conftest import submitted as dual_plaque_submitted
+
+    round_ = pilot.open_round(world)
+    app = pilot.submitted(round_, world.other_school)
+    plaque = dual_plaque_submitted(world)
+    inbox = login(world.hrss_handler).get(reverse("workbench:inbox")).content.decode()
+    assert inbox.count(app.title) == 1
+    assert inbox.count(plaque.title) == 1
