@@ -212,13 +212,17 @@ class PanelForm(forms.Form):
         queryset=Expert.objects.filter(active=True).select_related("user", "affiliation"),
         widget=forms.CheckboxSelectMultiple,
     )
-    application = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    application = forms.ChoiceField(label=gettext_lazy("分配给"), required=False)
     version = forms.IntegerField(
         required=False, widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, applications=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["application"].choices = [
+            ("", _("本批次全部待评审的申请（之后进入评审的申请也用这个评审组）")),
+            *[(str(a.public_id), a.applicant_unit.name) for a in applications],
+        ]
         name_fields_in_errors(self)
 
 

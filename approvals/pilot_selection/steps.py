@@ -66,6 +66,31 @@ class ScoringStep(Step):
 
         panel_apply_round(application)
 
+    @classmethod
+    def extra_inbox_rows(cls, user, units):
+        """An expert's applications to score, in their inbox."""
+        from django.urls import reverse
+
+        from workflows.inbox import InboxRow
+
+        from .models import AssignmentStatus, PanelAssignment
+
+        return [
+            InboxRow(
+                title=_("专家评分"),
+                subject=a.application.title,
+                url=reverse("pilot_selection:score", args=[a.public_id]),
+                since=a.assigned_at,
+                due=a.application.round.pilot.scoring_deadline,
+                status=_("待评分"),
+            )
+            for a in PanelAssignment.objects.filter(
+                expert__user_id=user.pk,
+                status=AssignmentStatus.ASSIGNED,
+                application__current_step="scoring",
+            ).select_related("application__round__pilot")
+        ]
+
 
 class RoundPageStep(RoundStep):
     """Decided on the round's page; the card links there."""

@@ -178,7 +178,8 @@ def _round_context(request, round_, **forms) -> dict:
         or RoundCriteriaForm(
             initial={"criteria": criteria_text(round_.criteria), "version": round_.version}
         ),
-        "panel_form": forms.get("panel_form") or PanelForm(initial={"version": round_.version}),
+        "panel_form": forms.get("panel_form")
+        or PanelForm(initial={"version": round_.version}, applications=at_scoring),
         "decision_form": forms.get("decision_form")
         or _decision_form(round_, ranked, initial={"selected": default_selected}),
         "issue_form": RoundVersionForm(initial={"version": round_.version}),
@@ -262,10 +263,11 @@ def round_panel(request, round_id):
             version=c["version"] if application is None else application.version,
         )
 
+    at_scoring = round_.applications.filter(current_step="scoring").select_related("applicant_unit")
     return _round_action(
         request,
         round_.public_id,
-        PanelForm(request.POST),
+        PanelForm(request.POST, applications=at_scoring),
         assign,
         form_name="panel_form",
         done_message=_("评审专家已分配。"),

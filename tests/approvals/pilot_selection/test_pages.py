@@ -287,3 +287,19 @@ def test_the_bureau_inbox_lists_each_sign_off_once(world, login, pilot):
     inbox = login(world.hrss_handler).get(reverse("workbench:inbox")).content.decode()
     assert inbox.count(app.title) == 1
     assert inbox.count(plaque.title) == 1
+
+
+def test_office_adds_an_expert_to_one_application_who_then_sees_it_in_the_inbox(
+    world, login, pilot
+):
+    round_, app, other, experts = _scoring_round(world, pilot)
+    extra = Expert.objects.get(user=expert("extra-expert"))
+    office = login(world.office_handler)
+    done = office.post(
+        reverse("pilot_selection:round_panel", args=[round_.public_id]),
+        {"experts": [extra.pk], "application": str(other.public_id), "version": round_.version},
+    )
+    assert done.status_code == 302
+    assert PanelAssignment.objects.filter(expert=extra).get().application == other
+    inbox = login(extra.user).get(reverse("workbench:inbox")).content.decode()
+    assert other.title in inbox and app.title not in inbox
