@@ -353,6 +353,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.common.tasks.close_due_public_notices",
         "schedule": 300.0,
     },
+    # approval steps: a reminder one working day before a step's time limit, the office
+    # told once it has passed (approvals.common.tasks, idempotent)
+    "approvals-step-deadlines": {
+        "task": "approvals.common.tasks.scan_step_deadlines",
+        "schedule": crontab(minute=15),
+    },
     # key-task supervision: reminders 7/3/1 days before due, escalation when overdue
     # (idempotent: runs hourly so that a missed run is caught up the same day)
     "supervision-deadline-scan": {
@@ -414,6 +420,10 @@ LOGGING = {
         # WeasyPrint logs every layout step at INFO
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pyHanko warns about every odd revision of an uploaded PDF (/verify): the report
+        # says what matters; keep attacker-made files from filling the log
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }
 
@@ -459,3 +469,26 @@ DOCS_FONT_OVERRIDES = {
     for role in ("title", "mark", "body", "hei", "kai", "song")
     if env_str(f"DOCS_FONT_{role.upper()}")
 }
+# Issued PDFs are signed (PAdES) by each issuing unit's key (docs_gen/signing.py; README
+# "Signatures on issued documents"). A unit's key: DOCS_SIGNING_P12_<CODE> (a PKCS#12 file,
+# its passphrase in DOCS_SIGNING_PASSPHRASE_<CODE>), else DOCS_SIGNING_DIR/<code>.p12, else,
+# when DOCS_SIGNING_TEST_AUTHORITY is on (the embedded mode's default), a certificate from
+# a local test authority made under DOCS_SIGNING_DIR/test-authority/: not a national
+# e-seal. /verify trusts DOCS_SIGNING_TRUST_ROOTS (PEM or DER files) and that authority.
+DOCS_SIGNING_DIR = Path(env_str("DOCS_SIGNING_DIR", str(VAR_DIR / "signing")))
+DOCS_SIGNING_TEST_AUTHORITY = env_bool("DOCS_SIGNING_TEST_AUTHORITY", DEBUG)
+DOCS_SIGNING_P12 = {
+    name.removeprefix("DOCS_SIGNING_P12_"): value
+    for name, value in os.environ.items()
+    if name.startswith("DOCS_SIGNING_P12_") and value
+}
+DOCS_SIGNING_PASSPHRASES = {
+    name.removeprefix("DOCS_SIGNING_PASSPHRASE_"): value
+    for name, value in os.environ.items()
+    if name.startswith("DOCS_SIGNING_PASSPHRASE_") and value
+}
+DOCS_SIGNING_TRUST_ROOTS = env_list("DOCS_SIGNING_TRUST_ROOTS", [])
+# An RFC 3161 time-stamp service: signatures become PAdES B-T (a signing time vouched
+# for by the service); without one they are B-B (the signer's own clock).
+DOCS_TSA_URL = env_str("DOCS_TSA_URL", "")
+DOCS_TSA_TIMEOUT = env_int("DOCS_TSA_TIMEOUT", 10)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from viewflow.urls import Site
@@ -27,6 +29,8 @@ site = Site(
 )
 
 urlpatterns = [
+    # browsers ask for /favicon.ico on pages that name no icon (and for bookmarks)
+    path("favicon.ico", lambda request: redirect(static("img/favicon.svg")), name="favicon"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
