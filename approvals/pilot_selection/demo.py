@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from approvals.common import services as kernel
 from approvals.common.models import PublicNotice, Round
-from approvals.common.workdays import working_period
 from workflows.models import Expert, Unit
+from workflows.workdays import working_period
 
 from . import services
 from .models import PanelAssignment, PilotRound
@@ -188,6 +188,8 @@ def load_demo_rounds() -> None:
         first, last = working_period(timezone.localdate() - datetime.timedelta(days=14), 5)
         PublicNotice.objects.filter(pk=notice.pk).update(starts_on=first, ends_on=last)
         kernel.public_notice_close_if_due(notice_id=notice.pk)
+        round_.refresh_from_db()
+        services.round_countersign(round=round_, actor=_user("hrss-leader"), version=round_.version)
         round_.refresh_from_db()
         services.round_issue_result(round=round_, actor=_user("edu-leader"), version=round_.version)
     scoring_name = f"{year}年度职技融通改革试点院校遴选"

@@ -33,6 +33,17 @@ class PilotRound(models.Model):
     # the panel assigned to the whole round: applications reaching scoring later get it too
     panel = models.ManyToManyField(Expert, blank=True, related_name="+")
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # the HR bureau's leader countersigns (会签) the joint 通知 before the education bureau's
+    # leader signs it off
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("会签领导"),
+    )
+    countersigned_at = models.DateTimeField(_("会签时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("试点遴选批次")

@@ -666,9 +666,49 @@ def round_decide(*, round: Round, actor, selected_ids, reason: str, version: int
 
 
 @transaction.atomic
+def round_countersign(*, round: Round, actor, version: int | None) -> PilotRound:
+    """The HR bureau's leader countersigns (会签) the joint 通知 of the round."""
+    if not is_member(actor, rules.hrss(), (Role.LEADER,)):
+        raise PermissionDenied(_("联合发文由市人力社保局分管领导会签。"))
+    round_ = Round.objects.select_for_update().get(pk=round.pk)
+    expect_version(round_, version, message=STALE)
+    pilot = PilotRound.objects.select_for_update().get(round=round_)
+    if pilot.countersigned_by_id or not rounds.waiting_at(round_, "issue"):
+        raise Conflict(STALE)
+    pilot.countersigned_by = actor
+    pilot.countersigned_at = timezone.now()
+    pilot.save(update_fields=["countersigned_by", "countersigned_at"])
+    round_.version += 1
+    round_.save(update_fields=["version"])
+    audit_record(actor=actor, action="round_countersigned", obj=round_, unit=rules.hrss())
+    notify_units(
+        [rules.edu()],
+        title=_stored("市人力社保局已会签，请签发：%(round)s", round=round_.name),
+        url=kernel_round_url(round_),
+        roles=(Role.LEADER,),
+    )
+    return pilot
+
+
+@transaction.atomic
 def round_issue_result(*, round: Round, actor, version: int | None):
-    """The education bureau's leader issues the joint 通知; the schools carry the flag."""
-    document = rounds.round_issue(round=round, step_name="issue", actor=actor, version=version)
+    """The education bureau's leader signs off the joint 通知, countersigned by the HR bureau's
+    leader (one number, the education bureau's); the schools carry the flag."""
+    if not is_member(actor, rules.edu(), (Role.LEADER,)):
+        raise PermissionDenied(_("联合发文由市教育局分管领导签发。"))
+    pilot = PilotRound.objects.get(round=round)
+    if not pilot.countersigned_by_id:
+        raise RuleViolation(
+            _("「会签」联合发文须先由市人力社保局分管领导会签，再由市教育局分管领导签发。"),
+            field="version",
+        )
+    document = rounds.round_issue(
+        round=round,
+        step_name="issue",
+        actor=actor,
+        version=version,
+        co_signers=[pilot.countersigned_by],
+    )
     round_ = Round.objects.get(pk=round.pk)
     for d in PilotDecision.objects.filter(round=round_, selected=True).select_related(
         "application"

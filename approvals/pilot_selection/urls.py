@@ -28,6 +28,9 @@ class PilotSelectionApp(ZhijiApplication):
     )
     panel_path = path("rounds/<uuid:round_id>/panel/", views.round_panel, name="round_panel")
     decide_path = path("rounds/<uuid:round_id>/decide/", views.round_decide, name="round_decide")
+    countersign_path = path(
+        "rounds/<uuid:round_id>/countersign/", views.round_countersign, name="round_countersign"
+    )
     issue_path = path("rounds/<uuid:round_id>/issue/", views.round_issue, name="round_issue")
     xlsx_path = path("rounds/<uuid:round_id>/ranking.xlsx", views.round_xlsx, name="round_xlsx")
     apply_path = path("rounds/<uuid:round_id>/apply/", views.round_apply, name="apply")

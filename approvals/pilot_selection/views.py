@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from approvals.common import attachments as files
 from approvals.common.models import Application, ApplicationStatus, Round
 from approvals.common.registry import procedure_for
-from workflows.access import get_visible_or_404, units_of
+from workflows.access import get_visible_or_404, is_member, units_of
 from workflows.exceptions import RuleViolation
 from workflows.formviews import run_form
+from workflows.models import Role
 
 from . import rules, services
 from .forms import (
@@ -151,6 +152,11 @@ def _round_context(request, round_, **forms) -> dict:
     show_experts = request.GET.get("experts") == "1"
     procedure = procedure_for(rules.CODE)
     may_issue = bool(at_issue) and procedure.step("issue").may_decide(round_, user)
+    may_countersign = (
+        bool(at_issue)
+        and not round_.pilot.countersigned_by_id
+        and is_member(user, rules.hrss(), (Role.LEADER,))
+    )
     decisions = {d.application_id: d for d in PilotDecision.objects.filter(round=round_)}
     quota = round_.quota or 0
     default_selected = [str(r.key.public_id) for r in ranked[:quota] if r.total is not None]
@@ -173,6 +179,8 @@ def _round_context(request, round_, **forms) -> dict:
         "is_office": services.is_office(user),
         "may_decide": bool(at_decision) and services.is_leading_group(user),
         "may_issue": may_issue,
+        "may_countersign": may_countersign,
+        "at_issue": at_issue,
         "notices": list(round_.notices.all()),
         "criteria_form": forms.get("criteria_form")
         or RoundCriteriaForm(
@@ -182,7 +190,8 @@ def _round_context(request, round_, **forms) -> dict:
         or PanelForm(initial={"version": round_.version}, applications=at_scoring),
         "decision_form": forms.get("decision_form")
         or _decision_form(round_, ranked, initial={"selected": default_selected}),
-        "issue_form": RoundVersionForm(initial={"version": round_.version}),
+        "issue_form": forms.get("issue_form")
+        or RoundVersionForm(initial={"version": round_.version}),
     }
     return context
 
@@ -292,6 +301,19 @@ def round_decide(request, round_id):
         ),
         form_name="decision_form",
         done_message=_("决定已作出，拟入选名单进入公示。"),
+    )
+
+
+@login_required
+@require_POST
+def round_countersign(request, round_id):
+    return _round_action(
+        request,
+        round_id,
+        RoundVersionForm(request.POST),
+        lambda r, c: services.round_countersign(round=r, actor=request.user, version=c["version"]),
+        form_name="issue_form",
+        done_message=_("已会签，待市教育局分管领导签发。"),
     )
 
 

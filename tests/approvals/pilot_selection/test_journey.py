@@ -13,10 +13,10 @@ from django.utils import timezone
 from approvals.common import services as kernel
 from approvals.common.models import ApplicationStatus, PublicNotice, RoundState
 from approvals.common.registry import procedure_for
-from approvals.common.workdays import working_period
 from approvals.pilot_selection import services
 from approvals.pilot_selection.models import AssignmentStatus, PilotSchool
 from workflows.exceptions import RuleViolation
+from workflows.workdays import working_period
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +71,20 @@ def test_a_round_from_call_to_joint_notice(world, pilot):
     apps[0].refresh_from_db()
     assert apps[0].current_step == "issue"
     round_.refresh_from_db()
+    with pytest.raises(RuleViolation) as refused:  # the HR bureau countersigns first
+        services.round_issue_result(round=round_, actor=world.edu_leader, version=round_.version)
+    assert "会签" in refused.value.message
+    services.round_countersign(round=round_, actor=world.hrss_leader, version=round_.version)
+    round_.refresh_from_db()
     document = services.round_issue_result(
         round=round_, actor=world.edu_leader, version=round_.version
     )
     round_.refresh_from_db()
     assert round_.state == RoundState.FINISHED
     assert "试点院校名单" in document.title
+    # one number, the lead issuer's; both bureaus issue it
+    assert document.number.startswith("台教发")
+    assert [c.issuer.unit for c in document.co_issuers.all()] == [world.hrss]
     assert set(PilotSchool.objects.values_list("school", flat=True)) == {s1.pk, s2.pk}
     badges = procedure_for("pilot_selection").badges(s1)
     assert badges and str(round_.year) in badges[0]

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.common.models import PublicNotice, Round
-from approvals.common.workdays import working_period
 from approvals.pilot_selection.models import AssignmentStatus, PanelAssignment
 from tests.approvals.conftest import pdf
 from tests.factories import expert
 from workflows.models import Expert
+from workflows.workdays import working_period
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +170,7 @@ def test_every_id_url_404_for_another_school_and_an_unassigned_expert(world, log
         ("post", reverse("pilot_selection:round_criteria", args=[r])),
         ("post", reverse("pilot_selection:round_panel", args=[r])),
         ("post", reverse("pilot_selection:round_decide", args=[r])),
+        ("post", reverse("pilot_selection:round_countersign", args=[r])),
         ("post", reverse("pilot_selection:round_issue", args=[r])),
         ("get", reverse("pilot_selection:round_xlsx", args=[r])),
     ]
@@ -265,6 +266,27 @@ def test_office_leading_group_and_bureau_drive_the_round(world, login, pilot):
         {"version": round_.version},
     )
     assert refused.status_code == 403  # the bureau's leader signs it off
+    leader = login(world.edu_leader)
+    early = leader.post(
+        reverse("pilot_selection:round_issue", args=[round_.public_id]),
+        {"version": round_.version},
+    )
+    assert early.status_code == 400 and "市人力社保局分管领导会签" in early.content.decode()
+    assert (
+        login(world.hrss_handler)
+        .post(
+            reverse("pilot_selection:round_countersign", args=[round_.public_id]),
+            {"version": round_.version},
+        )
+        .status_code
+        == 403
+    )
+    countersigned = login(world.hrss_leader).post(
+        reverse("pilot_selection:round_countersign", args=[round_.public_id]),
+        {"version": round_.version},
+    )
+    assert countersigned.status_code == 302
+    round_.refresh_from_db()
     issued = login(world.edu_leader).post(
         reverse("pilot_selection:round_issue", args=[round_.public_id]),
         {"version": round_.version},
