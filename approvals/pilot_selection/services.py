@@ -456,9 +456,13 @@ def conflict_declare(*, assignment: PanelAssignment, actor, reason: str, version
         audit_record(
             actor=actor,
             action="expert_excluded",
-            obj=app,
+            obj=a,
             after={"expert": str(a.expert), "excluded": True},
             note=a.exclusion_reason,
+        )
+        # the school's timeline says an expert stood down, not who (scoring is anonymous to it)
+        audit_record(
+            actor=None, action="expert_excluded", obj=app, note=_stored("一位评审专家申请回避。")
         )
         notify_units(
             [rules.office()],

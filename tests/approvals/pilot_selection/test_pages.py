@@ -325,3 +325,25 @@ def test_office_adds_an_expert_to_one_application_who_then_sees_it_in_the_inbox(
     assert PanelAssignment.objects.filter(expert=extra).get().application == other
     inbox = login(extra.user).get(reverse("workbench:inbox")).content.decode()
     assert other.title in inbox and app.title not in inbox
+
+
+def test_the_school_never_learns_who_scores_it(world, login, pilot):
+    round_, app, other, experts = _scoring_round(world, pilot, n_experts=4)
+    for e, surname in zip(experts, "欧阳司马", strict=True):
+        e.user.last_name, e.user.first_name = surname, "评审员"
+        e.user.save(update_fields=["last_name", "first_name"])
+    a = PanelAssignment.objects.get(application=app, expert=experts[0])
+    from approvals.pilot_selection import services
+
+    services.conflict_declare(
+        assignment=a, actor=experts[0].user, reason="本人曾在该校兼职授课", version=a.version
+    )
+    for b in PanelAssignment.objects.filter(application=app, status=AssignmentStatus.ASSIGNED):
+        pilot.score(b, [17.3, 18, 18, 9, 27])
+    page = login(world.school_head).get(reverse("applications:detail", args=[app.public_id]))
+    body = page.content.decode()
+    from workflows.people import display_name
+
+    for e in experts:
+        assert display_name(e.user) not in body
+    assert "17.3" not in body
