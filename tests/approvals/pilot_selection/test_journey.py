@@ -236,3 +236,33 @@ def test_quota_enforced_and_deviation_needs_a_reason(world, pilot):
     assert round_.decision_reason.startswith("第三名")
     apps[1].refresh_from_db()
     assert apps[1].status == ApplicationStatus.REJECTED
+
+
+def test_scoring_closes_at_its_deadline_and_experts_are_reminded_before(world, pilot):
+    from approvals.pilot_selection.models import PanelAssignment, PilotRound
+    from workflows.models import Notification
+
+    round_ = pilot.open_round(world)
+    app = pilot.submitted(round_, world.school)
+    pilot.pass_eligibility(world, app)
+    experts = pilot.panel(3)
+    pilot.assign(world, round_, experts)
+    pilot.score(PanelAssignment.objects.get(application=app, expert=experts[0]), [10] * 5)
+    now = timezone.now()
+    PilotRound.objects.filter(round=round_).update(
+        scoring_deadline=now + datetime.timedelta(hours=20)
+    )
+    assert services.scoring_remind(now=now) == 2  # the two who have not submitted
+    assert services.scoring_remind(now=now) == 0  # once
+    assert Notification.objects.filter(
+        recipient=experts[1].user, title__contains="评分将于"
+    ).exists()
+    assert services.scoring_close_if_due(now=now) == 0
+    assert services.scoring_close_if_due(now=now + datetime.timedelta(hours=21)) == 1
+    app.refresh_from_db()
+    assert app.current_step == "decision"
+    statuses = sorted(app.panel_assignments.values_list("status", flat=True))
+    assert statuses == ["expired", "expired", "submitted"]
+    result = services.ranking(round_, [app])[0]
+    # only the submitted expert counts: 10/20×20 + 10/20×25 + 10/20×20 + 10/10×15 + 10/30×20
+    assert result.total == Decimal("54.17")
