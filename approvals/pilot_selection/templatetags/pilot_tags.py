@@ -35,3 +35,11 @@ def stage_label(round_):
     from ..services import round_stage_label
 
     return round_stage_label(round_)
+
+
+@register.simple_tag
+def open_rounds(school):
+    """The rounds ``school`` may apply to now (for the form's intro when no round is chosen)."""
+    from ..services import open_rounds_for
+
+    return open_rounds_for(school) if school is not None and school.school_type else []

@@ -347,3 +347,10 @@ def test_the_school_never_learns_who_scores_it(world, login, pilot):
     for e in experts:
         assert display_name(e.user) not in body
     assert "17.3" not in body
+
+
+def test_the_portals_new_button_offers_the_open_rounds(world, login, pilot):
+    round_ = pilot.open_round(world)
+    page = login(world.school_handler).get(reverse("applications:new", args=["pilot_selection"]))
+    body = page.content.decode()
+    assert reverse("pilot_selection:apply", args=[round_.public_id]) in body
