@@ -81,3 +81,44 @@ def test_the_leading_group_decides_on_the_round_page(transactional_db, live_serv
     assert page.locator("text=决定已作出").count() >= 1
     apps[0].refresh_from_db()
     assert apps[0].current_step == "publicity"
+
+
+def test_pilot_pages_fit_a_phone_and_a_desk(transactional_db, live_server, browser):
+    from tests.approvals.pilot_selection import conftest as pilot
+    from tests.conftest import build_world
+    from tests.e2e.conftest import ARTIFACTS
+
+    world = build_world()
+    round_ = pilot.open_round(world)
+    app = pilot.draft(round_, world.school)
+    pages = {
+        world.school_handler: ["/pilot_selection/", f"/applications/{app.public_id}/edit/"],
+        world.edu_handler: [
+            "/pilot_selection/",
+            "/pilot_selection/rounds/new/",
+            f"/pilot_selection/rounds/{round_.public_id}/",
+        ],
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    too_wide = []
+    for user, paths in pages.items():
+        for width in (390, 1280):
+            context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN")
+            page = context.new_page()
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.fill("#id_username", user.username)
+            page.fill("#id_password", world.password)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            for index, path in enumerate(paths):
+                page.goto(live_server.url + path)
+                page.wait_for_load_state("networkidle")
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    too_wide.append((user.username, width, path, scroll))
+                page.screenshot(
+                    path=str(ARTIFACTS / f"pilot-{user.username}-{index}-{width}.png"),
+                    full_page=True,
+                )
+            context.close()
+    assert too_wide == []
