@@ -354,3 +354,19 @@ def test_the_portals_new_button_offers_the_open_rounds(world, login, pilot):
     page = login(world.school_handler).get(reverse("applications:new", args=["pilot_selection"]))
     body = page.content.decode()
     assert reverse("pilot_selection:apply", args=[round_.public_id]) in body
+
+
+def test_the_round_and_score_pages_in_english(world, login, pilot):
+    round_, app, other, experts = _scoring_round(world, pilot)
+    office = login(world.office_handler)
+    office.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = office.get(reverse("pilot_selection:round", args=[round_.public_id])).content.decode()
+    for label in ("Criteria", "Applicant schools", "Assign to", "Export the score summary"):
+        assert label in body, label
+    assert "申报学校" not in body and "分配评审专家" not in body
+    a = PanelAssignment.objects.get(application=app, expert=experts[0])
+    c = login(experts[0].user)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = c.get(reverse("pilot_selection:score", args=[a.public_id])).content.decode()
+    for label in ("Submit scores", "Stand down (conflict of interest)", "Comments"):
+        assert label in body, label
