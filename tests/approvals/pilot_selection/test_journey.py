@@ -266,3 +266,59 @@ def test_scoring_closes_at_its_deadline_and_experts_are_reminded_before(world, p
     result = services.ranking(round_, [app])[0]
     # only the submitted expert counts: 10/20×20 + 10/20×25 + 10/20×20 + 10/10×15 + 10/30×20
     assert result.total == Decimal("54.17")
+
+
+def test_an_objection_upheld_during_the_notice_removes_that_school_only(world, pilot):
+    round_ = pilot.open_round(world, quota=2)
+    apps = [pilot.submitted(round_, s) for s in (world.school, world.other_school)]
+    for a in apps:
+        pilot.pass_eligibility(world, a)
+    from approvals.pilot_selection.models import PanelAssignment
+
+    pilot.assign(world, round_, pilot.panel(3))
+    for a in PanelAssignment.objects.filter(application__round=round_):
+        pilot.score(
+            a, [18, 18, 18, 9, 27] if a.application_id == apps[0].pk else [15, 15, 15, 7, 20]
+        )
+    pilot.close_window(round_)
+    round_.refresh_from_db()
+    services.round_decide(
+        round=round_,
+        actor=world.leader,
+        selected_ids=[a.public_id for a in apps],
+        reason="",
+        version=round_.version,
+    )
+    notice = PublicNotice.objects.get(round=round_)
+    objection = kernel.objection_lodge(
+        notice=notice,
+        name="张先生",
+        contact="13900000000",
+        reason="该校申报材料中的实训基地数据不实。",
+    )
+    kernel.objection_handle(
+        objection=objection,
+        actor=world.edu_handler,
+        upheld=True,
+        note="经核查，实训基地面积与申报不符。",
+        application=apps[1],
+    )
+    apps[1].refresh_from_db()
+    assert apps[1].status == ApplicationStatus.REJECTED
+    first, last = working_period(timezone.localdate() - datetime.timedelta(days=14), 5)
+    PublicNotice.objects.filter(pk=notice.pk).update(starts_on=first, ends_on=last)
+    kernel.public_notice_close_if_due(notice_id=notice.pk)
+    round_.refresh_from_db()
+    services.round_countersign(round=round_, actor=world.hrss_leader, version=round_.version)
+    round_.refresh_from_db()
+    document = services.round_issue_result(
+        round=round_, actor=world.edu_leader, version=round_.version
+    )
+    table = next(b for b in document.body if b["type"] == "table")
+    assert [row[1] for row in table["rows"]] == [world.school.full_name or world.school.name]
+    assert list(PilotSchool.objects.values_list("school", flat=True)) == [world.school.pk]
+    out = StringIO()
+    call_command("export_round", str(round_.pk), "--json", stdout=out)
+    rows = {r["school"]: r for r in json.loads(out.getvalue())["applications"]}
+    assert rows[world.other_school.name]["decision"] == "not_selected"
+    assert "实训基地面积" in rows[world.other_school.name]["decision_reason"]
