@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tasks_registry",
     "approvals",  # the approvals kernel
     "approvals.dual_plaque",  # procedures: one app each, registering with the kernel
+    "approvals.promotion",
     "approvals.pilot_selection",
     "docs_gen",
     # more procedure apps, e.g. a site's own or the tests' (tests/env_defaults.py)
@@ -433,6 +434,7 @@ DEMO_LOADERS = [
     "docs_gen.demo.load_demo_documents",
     "tasks_registry.demo.load_demo_supervision",
     "approvals.dual_plaque.demo.load_demo_applications",
+    "approvals.promotion.demo.load_demo_promotion",
     "approvals.pilot_selection.demo.load_demo_rounds",
 ]
 

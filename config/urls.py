@@ -45,6 +45,7 @@ urlpatterns = [
     path("home/", workflow_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("public/notices/", include("approvals.public_urls")),
+    path("promotion/", include("approvals.promotion.urls")),
     *docs_public_urls,
     path("", workflow_views.home, name="root"),
     path("", site.urls),

@@ -4,6 +4,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workflows.forms import NamedForm
 from workflows.upload_limits import max_upload_bytes, max_upload_label
 
 from .models import DocumentKind, DocumentStatus, Secrecy, Urgency
@@ -15,7 +16,7 @@ def _split_names(value: str) -> list[str]:
     return [p.strip() for p in re.split(r"[，,；;\n]+", value or "") if p.strip()]
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(NamedForm):
     issuer = forms.ChoiceField(label=_("发文机关"))
     co_issuers = forms.MultipleChoiceField(
         label=_("联署机关"),
@@ -152,7 +153,7 @@ class UUIDListField(forms.Field):
         return ids
 
 
-class DocumentFilterForm(forms.Form):
+class DocumentFilterForm(NamedForm):
     """The list page's query string: search text, status, kind, scope."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
@@ -167,19 +168,19 @@ class DocumentFilterForm(forms.Form):
     )
 
 
-class BatchIssueForm(forms.Form):
+class BatchIssueForm(NamedForm):
     documents = UUIDListField(label=_("公文"), required=False)
     label = forms.CharField(label=_("批次名称"), required=False, max_length=200)
 
 
-class DocumentActionForm(forms.Form):
+class DocumentActionForm(NamedForm):
     """What a lifecycle button may carry: an opinion (return, sign) or a reason (revoke)."""
 
     opinion = forms.CharField(label=_("意见"), required=False, max_length=2000)
     reason = forms.CharField(label=_("作废原因"), required=False, max_length=200)
 
 
-class VerifyUploadForm(forms.Form):
+class VerifyUploadForm(NamedForm):
     file = forms.FileField(label=_("待核验的 PDF 文件"))
 
     def clean_file(self):

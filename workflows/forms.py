@@ -43,11 +43,23 @@ _LIMIT_CODES = (
 def name_fields_in_errors(form) -> None:
     """Rewrite Django's generic messages so each names its field and the rule."""
     for field in form.fields.values():
+        defaults = {}
+        for cls in reversed(type(field).__mro__):
+            defaults.update(getattr(cls, "default_error_messages", {}))
         for key, template in _MESSAGES.items():
-            field.error_messages[key] = str(template).replace("{label}", str(field.label))
+            current = field.error_messages.get(key)
+            if current is None or current == defaults.get(
+                key
+            ):  # a message of the field's own stays
+                field.error_messages[key] = str(template).replace("{label}", str(field.label))
         for validator in field.validators:
-            if getattr(validator, "code", None) in _LIMIT_CODES:
-                validator.message = field.error_messages[validator.code]
+            code = getattr(validator, "code", None)
+            if code in _LIMIT_CODES and validator.message == type(validator).message:
+                validator.message = field.error_messages[code]
+        # a browser cuts a pasted text at maxlength without a word: show the limit as a
+        # counter (static/js/counter.js) and let the server refuse, keeping what was typed
+        if isinstance(field.widget, forms.Textarea) and "maxlength" in field.widget.attrs:
+            field.widget.attrs["data-maxlength"] = field.widget.attrs.pop("maxlength")
 
 
 class NamedForm(forms.Form):

@@ -17,6 +17,9 @@ class WorkbenchApp(ZhijiApplication):
     index_path = path("", views.inbox, name="index")
     inbox_path = path("inbox/", views.inbox, name="inbox")
     notifications_path = path("notifications/", views.notifications, name="notifications")
+    notifications_read_all_path = path(
+        "notifications/read-all/", views.notifications_read_all, name="notifications_read_all"
+    )
     calendar_path = path("calendar/", views.calendar, name="calendar")
     unit_path = path("units/<uuid:public_id>/", views.unit_detail, name="unit")
     notification_read_path = path(

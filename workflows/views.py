@@ -36,16 +36,57 @@ def home(request):
 
 @login_required
 def inbox(request):
-    rows = inbox_rows(request.user)
-    return render(request, "workflows/inbox.html", {"rows": rows, "units": units_of(request.user)})
+    from .filters import InboxFilterForm
+
+    everything = inbox_rows(request.user)
+    form = InboxFilterForm(request.GET or None)
+    rows = form.apply(everything)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/inbox.html",
+        {
+            "rows": page.object_list,
+            "page": page,
+            "form": form,
+            "total": len(everything),
+            "units": units_of(request.user),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @login_required
 def notifications(request):
-    page = Paginator(Notification.objects.filter(recipient=request.user), 30).get_page(
-        request.GET.get("page")
+    from .filters import NotificationFilter
+
+    mine = Notification.objects.filter(recipient=request.user)
+    filtered = NotificationFilter(request.GET or None, queryset=mine)
+    page = Paginator(filtered.qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/notifications.html",
+        {
+            "page": page,
+            "filter": filtered,
+            "unread": mine.filter(read_at__isnull=True).count(),
+        },
+        status=400 if filtered.is_bound and not filtered.form.is_valid() else 200,
     )
-    return render(request, "workflows/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    from django.contrib import messages
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
+    return redirect("workbench:notifications")
 
 
 @login_required

@@ -72,10 +72,27 @@ def is_not_applicant(user) -> bool:
 
 @login_required
 def index(request):
-    tab = request.GET.get("tab", "all")
-    apps = selectors.applications_for(request.user, status_group=tab)
+    from django.core.paginator import Paginator
+
+    from .filters import ApplicationFilter
+
     startable = _startable(request.user)
     mine = list({u.pk: u for _p, units in startable for u in units}.values())
+    visible_apps = selectors.applications_for(request.user)
+    filtered = ApplicationFilter(request.GET or {"tab": "all"}, queryset=visible_apps)
+    valid = filtered.form.is_valid()
+    if valid and request.GET.get("format") == "xlsx":
+        from .exports import applications_workbook
+
+        response = HttpResponse(
+            applications_workbook(filtered.qs[:5000]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename=applications.xlsx"
+        return response
+    page = Paginator(filtered.qs if valid else visible_apps.none(), 30).get_page(
+        request.GET.get("page")
+    )
     counts = {
         key: selectors.applications_for(request.user, status_group=key).count()
         for key in ("draft", "open", "closed")
@@ -84,13 +101,16 @@ def index(request):
         request,
         "approvals/my_applications.html",
         {
-            "applications": apps[:200],
-            "tab": tab,
+            "applications": page.object_list,
+            "page": page,
+            "filter": filtered,
+            "tab": filtered.form.cleaned_data.get("tab") or "all" if valid else "all",
             "counts": counts,
             "schools": mine,
             "procedures": [p for p, _units in startable],
             "badges": [b for p, _units in startable for u in mine for b in p.badges(u)],
         },
+        status=200 if valid else 400,
     )
 
 

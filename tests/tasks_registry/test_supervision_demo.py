@@ -1,4 +1,5 @@
-"""The demo leaves all 17 tasks dispatched, and the dashboard tells a story. Idempotent."""
+"""The demo dispatches 16 of the 17 tasks (one is left for the office to dispatch), and the
+dashboard tells a story. Idempotent."""
 
 import pytest
 
@@ -24,10 +25,10 @@ def test_the_demo_dispatches_every_task_with_green_amber_and_red_and_twice_chang
     # one test: the demo takes seconds to load (17 tasks, their branches and reports)
     load_demo_supervision()
     overview = supervision_overview()
-    assert all(s.supervision for s in overview)
-    lights = {s.light for s in overview}
+    assert [s.task.number for s in overview if not s.supervision] == [16]
+    lights = {s.light for s in overview if s.supervision}
     assert lights == {"green", "amber", "red"}
-    states = {s.supervision.state for s in overview}
+    states = {s.supervision.state for s in overview if s.supervision}
     assert {"branches", "consolidating", "reviewing", "closed"} <= states
     assert ProgressReport.objects.exists()
 
