@@ -59,6 +59,9 @@ class PilotApplicationForm(DraftForm):
             # validators are shared between instances of a field: give this one its own,
             # since the messages below name this round's criterion
             field.validators = [copy.copy(v) for v in field.validators]
+            for v in field.validators:
+                v.message = type(v).message  # named again below, after this label
+            field.error_messages = dict(forms.CharField().error_messages)
             field.label = c.name
             field.required = True
             field.help_text = _("对照“%(name)s”写明本校情况（满分 %(max)s 分，权重 %(w)s%%）。") % {
