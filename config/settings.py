@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "approvals.dual_plaque",  # procedures: one app each, registering with the kernel
     "approvals.promotion",
     "approvals.subsidies",  # annex rows 8, 10, 13: budget lines, subsidies, awards
+    "approvals.pilot_selection",
     "docs_gen",
     # more procedure apps, e.g. a site's own or the tests' (tests/env_defaults.py)
     *[app.strip() for app in os.environ.get("APP_EXTRA_APPS", "").split(",") if app.strip()],
@@ -343,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.fire_due_timers",
         "schedule": 60.0,
     },
+    # pilot selection: experts reminded 48 h before the scoring deadline, scoring closed at it
+    "pilot-selection-close-due-scoring": {
+        "task": "approvals.pilot_selection.tasks.close_due_scoring",
+        "schedule": 300.0,
+    },
     # a public notice (公示) moves on once its working days are over and every
     # objection is handled (approvals.common.tasks)
     "approvals-close-due-public-notices": {
@@ -431,6 +437,7 @@ DEMO_LOADERS = [
     "approvals.dual_plaque.demo.load_demo_applications",
     "approvals.promotion.demo.load_demo_promotion",
     "approvals.subsidies.demo.load_demo_subsidies",
+    "approvals.pilot_selection.demo.load_demo_rounds",
 ]
 
 # --- official documents (docs_gen) ---------------------------------------------------

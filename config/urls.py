@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from viewflow.urls import Site
 
+from approvals.pilot_selection.urls import PilotSelectionApp
 from approvals.subsidies.urls import SubsidiesApp
 from approvals.urls import ApplicationsApp
 from docs_gen.urls import DocumentsApp
@@ -24,6 +25,7 @@ site = Site(
         KeyTasksApp(),
         ApplicationsApp(),
         SubsidiesApp(),
+        PilotSelectionApp(),
         DocumentsApp(),
     ],
 )

@@ -214,8 +214,10 @@ def inbox_for(user) -> list[InboxRow]:
                 status=app.get_status_display(),
             )
         )
-    # work of several units at once (sign-offs, objections …), from each kind of step
-    for kind in {type(s) for p in procedures() for s in p.steps}:
+    # work of several units at once (sign-offs, objections …), from each kind of step; a
+    # procedure's subclass of a kind (its own review rule) inherits the same rows: asked once
+    listers = {type(s).extra_inbox_rows.__func__: type(s) for p in procedures() for s in p.steps}
+    for kind in listers.values():
         rows.extend(kind.extra_inbox_rows(user, units))
     # the applicant's side: a person's returned application, a head's drafts to submit
     for app in Application.objects.filter(applicant_person=user, status=ApplicationStatus.RETURNED):
