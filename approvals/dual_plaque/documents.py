@@ -4,15 +4,12 @@ docs_gen previews it (the same renderer as the PDF) and, when the competent
 bureau's leader signs it off, numbers, seals and renders it.
 """
 
-from approvals.common.models import Application, ObjectionStatus, PublicNotice
+from approvals.common.models import Application, PublicNotice
+from approvals.common.notices import notice_period, publicity_clause
 from docs_gen.values import DocumentValue
 
 from .models import DualPlaqueDetail, PlaqueKind
 from .rules import TASK_2, co_signing_bureau, competent_bureau
-
-
-def _cn_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def reply_document(application: Application) -> DocumentValue:
@@ -23,17 +20,8 @@ def reply_document(application: Application) -> DocumentValue:
     notice = PublicNotice.objects.filter(application=application).order_by("-id").first()
     kind = PlaqueKind(detail.plaque_kind).label
 
-    if notice is not None:
-        dismissed = notice.objections.filter(status=ObjectionStatus.DISMISSED).count()
-        period = f"{_cn_date(notice.starts_on)}至{_cn_date(notice.ends_on)}"
-        publicity = (
-            f"并于{period}公示，公示期间收到异议{dismissed}件，经核查均不成立"
-            if dismissed
-            else f"并于{period}公示无异议"
-        )
-    else:
-        period = "—"
-        publicity = "并经公示"
+    period = notice_period(notice) if notice is not None else "—"
+    publicity = publicity_clause(notice)
 
     body = [
         {

@@ -1,14 +1,10 @@
 """The round's public notice and its result: a 通知 of both bureaus (联合行文)."""
 
-from approvals.common.models import ObjectionStatus
+from approvals.common.notices import publicity_clause
 from docs_gen.values import DocumentValue
 
 from . import rules
 from .models import PilotDecision
-
-
-def _cn_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _selected(round_):
@@ -37,16 +33,7 @@ def result_document(round_, waiting) -> DocumentValue:
     waiting_ids = {a.pk for a in waiting}
     decisions = [d for d in decisions if d.application_id in waiting_ids]
     notice = round_.notices.order_by("-id").first()
-    if notice is not None:
-        dismissed = notice.objections.filter(status=ObjectionStatus.DISMISSED).count()
-        period = f"{_cn_date(notice.starts_on)}至{_cn_date(notice.ends_on)}"
-        publicity = (
-            f"并于{period}公示，公示期间收到异议{dismissed}件，经核查均不成立"
-            if dismissed
-            else f"并于{period}公示无异议"
-        )
-    else:
-        publicity = "并经公示"
+    publicity = publicity_clause(notice)
     rows = [
         [
             str(index),

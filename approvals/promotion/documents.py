@@ -8,17 +8,14 @@ which level), with the steps and the committee's counts.
 
 from django.utils import translation
 
-from approvals.common.models import Application, NoticeStatus, ObjectionStatus
+from approvals.common.models import Application, NoticeStatus
+from approvals.common.notices import dismissed_objections, notice_period
 from docs_gen.values import DocumentValue
 from workflows.people import display_name
 from workflows.units import EDU, HRSS, unit_by_code
 
 from .models import Grade, Panel, PanelState, PersonRecord, PromotionDetail
 from .rules import PANEL_RULE, TASK_17, rule_for
-
-
-def _cn_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _notice_phrase(application, step) -> str:
@@ -28,8 +25,8 @@ def _notice_phrase(application, step) -> str:
     )
     if notice is None:
         return "无异议"
-    dismissed = notice.objections.filter(status=ObjectionStatus.DISMISSED).count()
-    period = f"{_cn_date(notice.starts_on)}至{_cn_date(notice.ends_on)}"
+    dismissed = dismissed_objections(notice)
+    period = notice_period(notice)
     if dismissed:
         return f"{period}，收到异议{dismissed}件，经核查均不成立"
     return f"{period}，无异议"
