@@ -154,7 +154,15 @@ def _visit(port: int, account: dict) -> tuple[dict[str, int], set[str], list[str
 def test_production_mode_serves_every_menu_page_and_asset(production_site):
     port, accounts, log_path = production_site
     personas = _personas(accounts)
-    assert {p["role"] for p in personas} == {"handler", "head", "leader", "expert", "admin"}
+    # staff: the teachers and technicians who apply in their own name (dual-track promotion)
+    assert {p["role"] for p in personas} == {
+        "handler",
+        "head",
+        "leader",
+        "staff",
+        "expert",
+        "admin",
+    }
     assert {_kind(p) for p in personas} >= {"leading-group", "office", "bureau", "school"}
 
     anonymous = ProxiedClient(port)
