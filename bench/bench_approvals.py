@@ -71,6 +71,7 @@ class Counter:
 
     def __init__(self):
         self.total = self.savepoints = self.sets = 0
+        self.sql = []
 
     def __call__(self, execute, sql, params, many, context):
         self.total += 1
@@ -79,7 +80,11 @@ class Counter:
             self.savepoints += 1
         elif head.startswith("SET "):
             self.sets += 1
-        return execute(sql, params, many, context)
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.sql.append((time.perf_counter() - t0, sql))
 
 
 class Stats:
@@ -93,6 +98,7 @@ class Stats:
             t0 = time.perf_counter()
             result = fn()
             elapsed = (time.perf_counter() - t0) * 1000
+        self.last = counter.sql
         if record:
             self.times[step].append(elapsed)
             self.statements[step].append((counter.total, counter.savepoints, counter.sets))
@@ -370,6 +376,8 @@ def main():
                 pages.project(project, app, head, record)
                 pages.bare(bare, i, record)
         page_rss = rss_mb()
+        if os.environ.get("BENCH_SHOW_SQL"):  # the statements of the last approve POST
+            print("\n".join(f"{t * 1000:6.2f} ms  {s[:150]}" for t, s in project.last))
         page_ratios = report("Through the pages (test Client, DEBUG off)", project, bare)
 
         project_s, bare_s = Stats(), Stats()
