@@ -91,6 +91,7 @@ class Stats:
     def __init__(self):
         self.times = defaultdict(list)  # step → ms
         self.statements = defaultdict(list)  # step → (total, savepoints, sets)
+        self.last = {}  # step → [(seconds, sql)] of its last run
 
     def run(self, step, fn, record=True):
         counter = Counter()
@@ -98,7 +99,7 @@ class Stats:
             t0 = time.perf_counter()
             result = fn()
             elapsed = (time.perf_counter() - t0) * 1000
-        self.last = counter.sql
+        self.last[step] = counter.sql
         if record:
             self.times[step].append(elapsed)
             self.statements[step].append((counter.total, counter.savepoints, counter.sets))
@@ -376,8 +377,9 @@ def main():
                 pages.project(project, app, head, record)
                 pages.bare(bare, i, record)
         page_rss = rss_mb()
-        if os.environ.get("BENCH_SHOW_SQL"):  # the statements of the last approve POST
-            print("\n".join(f"{t * 1000:6.2f} ms  {s[:150]}" for t, s in project.last))
+        if show := os.environ.get("BENCH_SHOW_SQL"):  # BENCH_SHOW_SQL=approve|submit
+            print(f"the statements of the last {show} POST:")
+            print("\n".join(f"{t * 1000:6.2f} ms  {s[:150]}" for t, s in project.last[show]))
         page_ratios = report("Through the pages (test Client, DEBUG off)", project, bare)
 
         project_s, bare_s = Stats(), Stats()

@@ -1,20 +1,24 @@
-"""Benchmark of the supervision pages at province scale.
+"""Benchmark of the supervision pages at province scale, at several numbers of schools.
 
-Seeds 17 key tasks dispatched to the bureaus and 200 schools — by default every task
-reaches every school (17 × 200 × 24, the worst case; BENCH_FANOUT=annex uses the
-annex's own fan-out) — 24 monthly progress reports per branch and one timeline
-event per report, then times the leading group's dashboard, a school's inbox and the
-task page of a task that reaches every school; prints p50 / p95 ms and SQL queries.
+For each number of schools (``--schools``, default 50 200 800) a fresh database is
+seeded with 17 key tasks dispatched to the bureaus and the schools — by default every
+task reaches every school (17 × N × ``--reports``, the worst case; BENCH_FANOUT=annex
+uses the annex's own fan-out) — ``--reports`` monthly progress reports per branch and
+one timeline event per report; then the leading group's dashboard, a school's inbox
+and the task page of a task that reaches every school are timed. Prints p50 / p95 ms,
+SQL queries and HTML size per page and number of schools, and the dashboard's ratio
+of the largest to the smallest.
 
-    .venv/bin/python bench/bench_supervision.py                 # SQLite (a temp file)
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhiji_sup \\
-        .venv/bin/python bench/bench_supervision.py             # PostgreSQL (test_ db)
+    .venv/bin/python bench/bench_supervision.py                       # SQLite (a temp file)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhiji_speed \\
+        .venv/bin/python bench/bench_supervision.py --schools 50 200 800 --reports 24
 
 Tasks are dispatched through the real service (flow, fan-out, notifications); the
 81 600-odd reports are bulk-inserted (going through the service would take half an
 hour and measures nothing the pages do). The database is a throw-away test database.
 """
 
+import argparse
 import os
 import statistics
 import sys
@@ -155,7 +159,7 @@ def measure(client, url, runs=RUNS):
     for _ in range(3):
         assert client.get(url).status_code == 200, url
     times = []
-    queries = 0
+    queries = size = 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as ctx:
             t0 = time.perf_counter()
@@ -163,28 +167,22 @@ def measure(client, url, runs=RUNS):
             times.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200
         queries = len(ctx.captured_queries)
+        size = len(response.content)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-    return statistics.median(times), p95, queries
+    return statistics.median(times), p95, queries, size
 
 
-def main():
-    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    if vendor == "sqlite3":  # a file, like the embedded mode, not an in-memory database
-        connection.settings_dict["TEST"]["NAME"] = os.path.join(
-            os.environ["APP_VAR_DIR"], "bench.sqlite3"
-        )
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ALLOWED_HOSTS = ["*"]
-    old_name = connection.settings_dict["NAME"]
+def run_one(vendor, old_name):
+    """Seed a fresh database with SCHOOLS schools and time the pages: {page: figures}."""
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         t0 = time.perf_counter()
         people, big, n_branches, n_reports = seed()
         print(
-            f"{vendor} ({FANOUT} fan-out): seeded 17 tasks, {SCHOOLS} schools, {n_branches} branches, "
-            f"{n_reports} reports in {time.perf_counter() - t0:.0f} s"
+            f"{vendor} ({FANOUT} fan-out): seeded 17 tasks, {SCHOOLS} schools, "
+            f"{n_branches} branches, {n_reports} reports in {time.perf_counter() - t0:.0f} s",
+            flush=True,
         )
         office, school = Client(), Client()
         office.force_login(people["office"])
@@ -192,15 +190,56 @@ def main():
         rows = [
             ("dashboard /dashboard/", office, "/dashboard/"),
             ("school inbox /workbench/inbox/", school, "/workbench/inbox/"),
-            (f"task page /tasks/{big}/ (office, every branch)", office, f"/tasks/{big}/"),
-            (f"task page /tasks/{big}/ (one school)", school, f"/tasks/{big}/"),
+            ("task page (office, every branch)", office, f"/tasks/{big}/"),
+            ("task page (one school)", school, f"/tasks/{big}/"),
         ]
-        print(f"{'page':48} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        for name, client, url in rows:
-            p50, p95, q = measure(client, url)
-            print(f"{name:48} {p50:8.1f} {p95:8.1f} {q:8d}")
+        return {name: measure(client, url) for name, client, url in rows}
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.settings_dict["NAME"] = old_name
+
+
+def main():
+    global SCHOOLS, REPORTS, RUNS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--schools", type=int, nargs="+", default=[50, 200, 800])
+    parser.add_argument("--reports", type=int, default=REPORTS, help="reports per branch")
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed requests per page")
+    args = parser.parse_args()
+    REPORTS, RUNS = args.reports, args.runs
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    old_name = connection.settings_dict["NAME"]
+    if vendor == "sqlite3":  # a file, like the embedded mode, not an in-memory database
+        connection.settings_dict["TEST"]["NAME"] = os.path.join(
+            os.environ["APP_VAR_DIR"], "bench.sqlite3"
+        )
+    else:
+        connection.settings_dict["TEST"]["NAME"] = f"{old_name}_sup"
+    setup_test_environment()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["*"]
+    results = {}
+    for n in args.schools:
+        SCHOOLS = n
+        results[n] = run_one(vendor, old_name)
+    pages = list(next(iter(results.values())))
+    print(f"\n{vendor}, {args.reports} reports per branch, {RUNS} requests per page")
+    header = "".join(f" | {n:>4} schools: p50 / p95 ms, queries, KB" for n in args.schools)
+    print(f"{'page':34}{header}")
+    for page in pages:
+        cells = "".join(
+            f" | {p50:17.1f} / {p95:6.1f} {q:8d} {size / 1024:6.0f}"
+            for p50, p95, q, size in (results[n][page] for n in args.schools)
+        )
+        print(f"{page:34}{cells}")
+    small, large = min(args.schools), max(args.schools)
+    dash = "dashboard /dashboard/"
+    print(
+        f"\ndashboard at {large} / at {small} schools: p50 "
+        f"{results[large][dash][0] / results[small][dash][0]:.2f}, p95 "
+        f"{results[large][dash][1] / results[small][dash][1]:.2f}, HTML "
+        f"{results[large][dash][3] / results[small][dash][3]:.2f}"
+    )
 
 
 if __name__ == "__main__":

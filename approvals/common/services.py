@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
+from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
 
 from workflows.cas import expect_version
@@ -225,7 +226,7 @@ def locked(application: Application):
                 qs = qs.filter(process__status__isnull=False)
                 qs = _with_rows(qs.select_for_update(of=("self", "process")))
             else:
-                qs = qs.select_for_update(of=("self",))
+                qs = _with_rows(qs.select_for_update(of=("self",)))
             # a lock timeout (LockNotAvailable) answers 409: workflows.middleware
             app = _take_rows(qs.get(pk=application.pk))
             app._locked_in = connection.atomic_blocks[-1]
@@ -630,13 +631,10 @@ def application_submit(*, application: Application, actor, version: int | None =
 
 def _first_submission(procedure: Procedure, app: Application, actor) -> None:
     app.open_key = procedure.open_key(app)
-    try:
-        with transaction.atomic():
-            app.save(update_fields=["open_key"])
-    except IntegrityError:
-        message, field = procedure.open_key_message(app)
-        raise RuleViolation(message, field=field or None) from None
-    app.process = _start_flow(procedure)
+    # worded before the write: after a unique violation the transaction takes no query
+    refusal = procedure.open_key_message(app) if app.open_key else None
+    app.__dict__.pop("_pending_task", None)  # read before the flow existed
+    app.process = _start_flow(procedure, app)
     app.submitted_at = timezone.now()
     app.version += 1
     audit_record(
@@ -646,12 +644,38 @@ def _first_submission(procedure: Procedure, app: Application, actor) -> None:
         unit=app.applicant_unit,
         after=procedure.snapshot(app),
     )
-    _enter_next(app)
+    try:
+        _enter_next(app)  # writes the application once, open key included
+    except IntegrityError as exc:
+        if refusal is None or "open_key" not in str(exc):
+            raise
+        message, field = refusal
+        raise RuleViolation(message, field=field or None) from None
 
 
-def _start_flow(procedure: Procedure):
-    """Start the procedure's flow; the application's first step task is remembered."""
-    return procedure.flow_class.start.run()
+def _start_flow(procedure: Procedure, app: Application):
+    """Start the procedure's flow and remember the first step's task. A generated flow's
+    ``StartHandle`` is run directly: the new process is nobody else's yet, so viewflow's
+    run (which takes the process lock of a process just created) has nothing to guard."""
+    node = procedure.flow_class.start
+    if not isinstance(node, flow.StartHandle) or node._func is not None:
+        return node.run()
+    activation = node.activation_class.create(node, None, None)
+    task_started.send(sender=node.flow_class, process=activation.process, task=activation.task)
+    activation.process.save()
+    activation.complete()
+    flow_started.send(sender=node.flow_class, process=activation.process, task=activation.task)
+    nexts = list(activation.create_next())
+    activation._activate_next(set(nexts))
+    waiting = [
+        a.task
+        for a in nexts
+        if a.task.status == STATUS.NEW and procedure.step(a.task.flow_task.name) is not None
+    ]
+    if waiting:
+        waiting[0].process = activation.process
+        app._pending_task = waiting[0]
+    return activation.process
 
 
 def may_withdraw(application: Application, user) -> bool:
