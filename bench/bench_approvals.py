@@ -90,18 +90,21 @@ class Counter:
 class Stats:
     def __init__(self):
         self.times = defaultdict(list)  # step → ms
+        self.cpu = defaultdict(list)  # step → ms of this process's CPU (client and server)
         self.statements = defaultdict(list)  # step → (total, savepoints, sets)
         self.last = {}  # step → [(seconds, sql)] of its last run
 
     def run(self, step, fn, record=True):
         counter = Counter()
         with connection.execute_wrapper(counter):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             result = fn()
             elapsed = (time.perf_counter() - t0) * 1000
+            cpu = (time.process_time() - c0) * 1000
         self.last[step] = counter.sql
         if record:
             self.times[step].append(elapsed)
+            self.cpu[step].append(cpu)
             self.statements[step].append((counter.total, counter.savepoints, counter.sets))
         return result
 
@@ -315,7 +318,7 @@ def bare_services(stats, i, people, record=True):
 def report(title, project, bare, key="p95"):
     print(f"\n{title}")
     print(
-        f"{'step':10} {'side':13} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'step':10} {'side':13} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>7} "
         f"{'statements':>10} {'savepoints':>10} {'SET':>4}"
     )
     ratios = {}
@@ -329,8 +332,9 @@ def report(title, project, bare, key="p95"):
             savepoints = statistics.mean(s[1] for s in st)
             sets = statistics.mean(s[2] for s in st)
             rows[side] = (p50, p95, total)
+            cpu = statistics.median(stats.cpu[step])
             print(
-                f"{step:10} {side:13} {len(times):4d} {p50:8.1f} {p95:8.1f} "
+                f"{step:10} {side:13} {len(times):4d} {p50:8.1f} {p95:8.1f} {cpu:7.1f} "
                 f"{total:10.1f} {savepoints:10.1f} {sets:4.1f}"
             )
         ratios[step] = (
@@ -339,7 +343,7 @@ def report(title, project, bare, key="p95"):
             rows["this project"][2] / rows["bare viewflow"][2],
         )
         r50, r95, rs = ratios[step]
-        print(f"{step:10} {'ratio':13} {'':4} {r50:8.2f} {r95:8.2f} {rs:10.2f}")
+        print(f"{step:10} {'ratio':13} {'':4} {r50:8.2f} {r95:8.2f} {'':7} {rs:10.2f}")
     return ratios
 
 

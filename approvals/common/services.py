@@ -164,7 +164,10 @@ def _take_rows(app: Application) -> Application:
     if waiting:
         waiting[0].process = app.process
     app._pending_task = waiting[0] if waiting else _NOTHING
-    attachments = [_from_json(Attachment, row) for row in app.__dict__.pop("zk_attachments") or ()]
+    rows = app.__dict__.pop("zk_attachments") or ()
+    attachments = app.attachments.all()  # as prefetch_related leaves it
+    attachments._result_cache = [_from_json(Attachment, row) for row in rows]
+    attachments._prefetch_done = True
     app._prefetched_objects_cache = {"attachments": attachments}
     return app
 
