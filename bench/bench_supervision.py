@@ -20,6 +20,7 @@ hour and measures nothing the pages do). The database is a throw-away test datab
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -33,6 +34,12 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 os.environ.setdefault("APP_VAR_DIR", tempfile.mkdtemp(prefix="zhiji-bench-"))
+# DEBUG off, as in production (the test Client speaks plain HTTP: no SSL redirect)
+os.environ["DJANGO_DEBUG"] = "false"
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("DOCS_PUBLIC_BASE_URL", "https://zhiji.example.gov.cn")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 import django  # noqa: E402
 
@@ -41,7 +48,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", 200))
@@ -215,7 +222,17 @@ def main():
         )
     else:
         connection.settings_dict["TEST"]["NAME"] = f"{old_name}_sup"
-    setup_test_environment()
+    pass  # no setup_test_environment(): its template instrumentation would be timed too
+    # production serves the collected, hashed files (whitenoise's manifest): without
+    # running collectstatic here, the plain storage names the same files
+    from django.test.utils import override_settings
+
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["*"]
     results = {}

@@ -569,27 +569,50 @@ def _cycles_expressions(today: date):
     return due, Least(F("cycles_reported"), due)
 
 
+_RATES_SQL: dict = {}  # (alias, vendor, today, kind, lowest) → compiled SQL and params
+
+
 def on_time_rates(*, kind: str, today: date | None = None, lowest: int | None = None):
     """Per-unit on-time reporting rates of units of ``kind``, summed in the database (one
     query, one row per unit); ``lowest``: only the ``lowest`` rates, lowest first (the
-    units with no cycle due yet left out), else every unit in their order."""
+    units with no cycle due yet left out), else every unit in their order. The query
+    depends only on the day: it is compiled once a day, not on every page."""
+    from django.db import connections, router
     from django.db.models import F, Sum, Value
 
     today = today or local_today()
-    due, on_time = _cycles_expressions(today)
-    qs = (
-        Branch.objects.filter(unit__kind=kind)
-        .order_by()
-        .values("unit_id", "unit__name", "unit__sort_order")
-        .annotate(due=Sum(due), ok=Sum(on_time))
+    alias = router.db_for_read(Branch)
+    key = (
+        alias,
+        connections[alias].vendor,
+        str(timezone.get_current_timezone()),
+        today,
+        kind,
+        lowest,
     )
-    if lowest is not None:
+    compiled = _RATES_SQL.get(key)
+    if compiled is None:
+        due, on_time = _cycles_expressions(today)
         qs = (
-            qs.filter(due__gt=0)
-            # the rate in tenths of a percent, rounded half up as ``UnitRate.on_time_rate``
-            .annotate(rate=(F("ok") * Value(2000) + F("due")) / (F("due") * Value(2)))
-            .order_by("rate", "unit__sort_order", "unit_id")[:lowest]
+            Branch.objects.filter(unit__kind=kind)
+            .order_by()
+            .values("unit_id", "unit__name", "unit__sort_order")
+            .annotate(due=Sum(due), ok=Sum(on_time))
         )
-    else:
-        qs = qs.order_by("unit__sort_order", "unit_id")
-    return [UnitRate(r["unit_id"], r["unit__name"], r["due"] or 0, r["ok"] or 0) for r in qs]
+        if lowest is not None:
+            qs = (
+                qs.filter(due__gt=0)
+                # the rate in tenths of a percent, rounded half up as ``UnitRate.on_time_rate``
+                .annotate(rate=(F("ok") * Value(2000) + F("due")) / (F("due") * Value(2)))
+                .order_by("rate", "unit__sort_order", "unit_id")[:lowest]
+            )
+        else:
+            qs = qs.order_by("unit__sort_order", "unit_id")
+        compiled = _RATES_SQL[key] = qs.query.get_compiler(alias).as_sql()
+        if len(_RATES_SQL) > 64:  # yesterday's
+            _RATES_SQL.pop(next(iter(_RATES_SQL)))
+    sql, params = compiled
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [UnitRate(r[0], r[1], r[3] or 0, r[4] or 0) for r in rows]
