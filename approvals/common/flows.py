@@ -103,8 +103,9 @@ def _write_step(done, new) -> None:
         f"WITH done AS (UPDATE {table} SET {q('status')} = %s, {q('started')} = %s, "  # noqa: S608 (quoted names, bound values)
         f"{q('finished')} = %s WHERE {q('id')} = %s), "
         f"new AS ({insert_sql}) "
-        f"INSERT INTO {link_table} ({from_col}, {to_col}) SELECT %s, {q('id')} FROM new "
-        f"RETURNING {to_col}"
+        # ``new.previous`` holds ``done``: the link row goes from the new task to it
+        f"INSERT INTO {link_table} ({from_col}, {to_col}) SELECT {q('id')}, %s FROM new "
+        f"RETURNING {from_col}"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [*update_params, *insert_params, done.pk])
