@@ -347,7 +347,7 @@ def report(title, project, bare, key="p95"):
 
 
 def main():
-    pass  # no setup_test_environment(): its template instrumentation would be timed too
+    # no setup_test_environment(): its template instrumentation would be timed too
     # production serves the collected, hashed files (whitenoise's manifest): without
     # running collectstatic here, the plain storage names the same files
     from django.test.utils import override_settings

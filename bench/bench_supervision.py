@@ -222,7 +222,7 @@ def main():
         )
     else:
         connection.settings_dict["TEST"]["NAME"] = f"{old_name}_sup"
-    pass  # no setup_test_environment(): its template instrumentation would be timed too
+    # no setup_test_environment(): its template instrumentation would be timed too
     # production serves the collected, hashed files (whitenoise's manifest): without
     # running collectstatic here, the plain storage names the same files
     from django.test.utils import override_settings

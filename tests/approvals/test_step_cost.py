@@ -73,7 +73,9 @@ def test_an_approve_post_is_at_most_19_statements_without_savepoints(world_tx):
     url = reverse("applications:decide", args=[app.public_id])
     counter = _Counter()
     with connection.execute_wrapper(counter):
-        response = client.post(url, {"decision": "approve", "opinion": "同意", "version": app.version})
+        response = client.post(
+            url, {"decision": "approve", "opinion": "同意", "version": app.version}
+        )
     assert response.status_code == 302
     assert len(counter.sql) <= 19, "\n".join(counter.sql)
     assert not [s for s in counter.sql if "SAVEPOINT" in s.upper()]
