@@ -5,7 +5,8 @@ seeded with 17 key tasks dispatched to the bureaus and the schools — by defaul
 task reaches every school (17 × N × ``--reports``, the worst case; BENCH_FANOUT=annex
 uses the annex's own fan-out) — ``--reports`` monthly progress reports per branch and
 one timeline event per report; then the leading group's dashboard, a school's inbox
-and the task page of a task that reaches every school are timed. Prints p50 / p95 ms,
+and the task page of a task that reaches every school are timed, round-robin over the
+databases so that a shared machine's load falls on every size alike. Prints p50 / p95 ms,
 SQL queries and HTML size per page and number of schools, and the dashboard's ratio
 of the largest to the smallest.
 
@@ -162,52 +163,68 @@ def seed():
     return people, big.number, len(branches), len(reports)
 
 
-def measure(client, url, runs=RUNS):
-    for _ in range(3):
-        assert client.get(url).status_code == 200, url
-    times = []
-    queries = size = 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as ctx:
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-        assert response.status_code == 200
-        queries = len(ctx.captured_queries)
-        size = len(response.content)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-    return statistics.median(times), p95, queries, size
+def _use(db_name: str) -> None:
+    """Point the connection at one of the seeded databases."""
+    connection.close()
+    connection.settings_dict["NAME"] = db_name
 
 
-def run_one(vendor, old_name):
-    """Seed a fresh database with SCHOOLS schools and time the pages: {page: figures}."""
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        t0 = time.perf_counter()
-        people, big, n_branches, n_reports = seed()
-        print(
-            f"{vendor} ({FANOUT} fan-out): seeded 17 tasks, {SCHOOLS} schools, "
-            f"{n_branches} branches, {n_reports} reports in {time.perf_counter() - t0:.0f} s",
-            flush=True,
-        )
-        office, school = Client(), Client()
-        office.force_login(people["office"])
-        school.force_login(people["b000"])
-        rows = [
-            ("dashboard /dashboard/", office, "/dashboard/"),
-            ("school inbox /workbench/inbox/", school, "/workbench/inbox/"),
-            ("task page (office, every branch)", office, f"/tasks/{big}/"),
-            ("task page (one school)", school, f"/tasks/{big}/"),
-        ]
-        return {name: measure(client, url) for name, client, url in rows}
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        connection.settings_dict["NAME"] = old_name
+def seed_one(vendor, n: int, test_name: str):
+    """A fresh database with ``n`` schools: (its name, the pages to time with their clients)."""
+    global SCHOOLS
+    SCHOOLS = n
+    connection.settings_dict["TEST"]["NAME"] = test_name
+    db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    t0 = time.perf_counter()
+    people, big, n_branches, n_reports = seed()
+    print(
+        f"{vendor} ({FANOUT} fan-out): seeded 17 tasks, {n} schools, "
+        f"{n_branches} branches, {n_reports} reports in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
+    office, school = Client(), Client()
+    office.force_login(people["office"])
+    school.force_login(people["b000"])
+    pages = [
+        ("dashboard /dashboard/", office, "/dashboard/"),
+        ("school inbox /workbench/inbox/", school, "/workbench/inbox/"),
+        ("task page (office, every branch)", office, f"/tasks/{big}/"),
+        ("task page (one school)", school, f"/tasks/{big}/"),
+    ]
+    return db_name, pages
+
+
+def measure_interleaved(seeded: dict, runs: int) -> dict:
+    """Every page at every size, round-robin, ``runs`` times: the load of a shared machine
+    falls on all sizes alike. {n: {page: (p50, p95, queries, bytes)}}."""
+    times = {n: {} for n in seeded}
+    last = {n: {} for n in seeded}
+    for round_ in range(runs + 3):
+        for n, (db_name, pages) in seeded.items():
+            _use(db_name)
+            for name, client, url in pages:
+                if round_ == 0:
+                    assert client.get(url).status_code == 200, url  # after the reconnect
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.perf_counter()
+                    response = client.get(url)
+                    elapsed = (time.perf_counter() - t0) * 1000
+                assert response.status_code == 200, url
+                if round_ >= 3:  # three warm-up rounds
+                    times[n].setdefault(name, []).append(elapsed)
+                last[n][name] = (len(ctx.captured_queries), len(response.content))
+    result = {}
+    for n in seeded:
+        result[n] = {}
+        for name, values in times[n].items():
+            values.sort()
+            p95 = values[min(len(values) - 1, int(round(0.95 * len(values))) - 1)]
+            result[n][name] = (statistics.median(values), p95, *last[n][name])
+    return result
 
 
 def main():
-    global SCHOOLS, REPORTS, RUNS
+    global REPORTS, RUNS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--schools", type=int, nargs="+", default=[50, 200, 800])
     parser.add_argument("--reports", type=int, default=REPORTS, help="reports per branch")
@@ -216,12 +233,6 @@ def main():
     REPORTS, RUNS = args.reports, args.runs
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     old_name = connection.settings_dict["NAME"]
-    if vendor == "sqlite3":  # a file, like the embedded mode, not an in-memory database
-        connection.settings_dict["TEST"]["NAME"] = os.path.join(
-            os.environ["APP_VAR_DIR"], "bench.sqlite3"
-        )
-    else:
-        connection.settings_dict["TEST"]["NAME"] = f"{old_name}_sup"
     # no setup_test_environment(): its template instrumentation would be timed too
     # production serves the collected, hashed files (whitenoise's manifest): without
     # running collectstatic here, the plain storage names the same files
@@ -235,12 +246,25 @@ def main():
     ).enable()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["*"]
-    results = {}
-    for n in args.schools:
-        SCHOOLS = n
-        results[n] = run_one(vendor, old_name)
+    seeded = {}
+    try:
+        for n in args.schools:
+            if vendor == "sqlite3":  # a file, like the embedded mode, not an in-memory database
+                name = os.path.join(os.environ["APP_VAR_DIR"], f"bench{n}.sqlite3")
+            else:
+                name = f"{old_name}_sup{n}"
+            seeded[n] = seed_one(vendor, n, name)
+            connection.settings_dict["NAME"] = old_name
+        results = measure_interleaved(seeded, RUNS)
+    finally:
+        for db_name, _pages in seeded.values():
+            _use(old_name)
+            connection.creation._destroy_test_db(db_name, verbosity=0)
     pages = list(next(iter(results.values())))
-    print(f"\n{vendor}, {args.reports} reports per branch, {RUNS} requests per page")
+    print(
+        f"\n{vendor}, {args.reports} reports per branch, {RUNS} requests per page and size, "
+        "the sizes interleaved"
+    )
     header = "".join(f" | {n:>4} schools: p50 / p95 ms, queries, KB" for n in args.schools)
     print(f"{'page':34}{header}")
     for page in pages:
