@@ -537,9 +537,11 @@ class UnitRate:
         )
 
 
-def _cycles_expressions(today: date):
+def _cycles_expressions(today: date, supervisions=None):
     """SQL for a branch's reporting cycles due and reported on time, as ``branch_statuses``
-    counts them (``status.cycle_of``: calendar months from the dispatch month)."""
+    counts them (``status.cycle_of``: calendar months from the dispatch month). With
+    ``supervisions`` [(pk, start_date, cycle_months)], each one's current cycle is a
+    constant of the query (a CASE on the supervision) instead of date arithmetic per row."""
     from django.db.models import Case, F, IntegerField, Value, When
     from django.db.models.functions import ExtractMonth, ExtractYear, Greatest, Least
 
@@ -551,9 +553,19 @@ def _cycles_expressions(today: date):
     def cycle(months):
         return Greatest(months, Value(0)) / length + Value(1)
 
-    current = cycle(
-        (Value(today.year) - start_year) * Value(12) + (Value(today.month) - start_month)
-    )
+    if supervisions:
+        current = Case(
+            *[
+                When(supervision_id=pk, then=Value(cycle_of(start, today, months)))
+                for pk, start, months in supervisions
+            ],
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    else:
+        current = cycle(
+            (Value(today.year) - start_year) * Value(12) + (Value(today.month) - start_month)
+        )
     done_cycle = cycle(
         (ExtractYear("done_at", tzinfo=tz) - start_year) * Value(12)
         + (ExtractMonth("done_at", tzinfo=tz) - start_month)
@@ -572,27 +584,25 @@ def _cycles_expressions(today: date):
 _RATES_SQL: dict = {}  # (alias, vendor, today, kind, lowest) → compiled SQL and params
 
 
-def on_time_rates(*, kind: str, today: date | None = None, lowest: int | None = None):
+def on_time_rates(
+    *, kind: str, today: date | None = None, lowest: int | None = None, supervisions=None
+):
     """Per-unit on-time reporting rates of units of ``kind``, summed in the database (one
     query, one row per unit); ``lowest``: only the ``lowest`` rates, lowest first (the
     units with no cycle due yet left out), else every unit in their order. The query
-    depends only on the day: it is compiled once a day, not on every page."""
+    depends only on the day (and on ``supervisions``, [(pk, start_date, cycle_months)] when
+    given): it is compiled once a day, not on every page."""
     from django.db import connections, router
     from django.db.models import F, Sum, Value
 
     today = today or local_today()
     alias = router.db_for_read(Branch)
-    key = (
-        alias,
-        connections[alias].vendor,
-        str(timezone.get_current_timezone()),
-        today,
-        kind,
-        lowest,
-    )
+    sups = tuple(sorted(supervisions)) if supervisions else None
+    key = (alias, connections[alias].vendor, str(timezone.get_current_timezone()), today)
+    key += (kind, lowest, sups)
     compiled = _RATES_SQL.get(key)
     if compiled is None:
-        due, on_time = _cycles_expressions(today)
+        due, on_time = _cycles_expressions(today, sups)
         qs = (
             Branch.objects.filter(unit__kind=kind)
             .order_by()
