@@ -10,8 +10,11 @@ class ApplicationsApp(ZhijiApplication):
     title = _("审批事项")
     icon = "approval"
     app_name = "applications"
+    # an applicant reads "我的申请"; the bureaus, the office and the leaders, who review,
+    # read "审批事项" as the page itself says
     links = (
-        (_("我的申请"), "applications:index", "description"),
+        (_("我的申请"), "applications:index", "description", views.is_applicant),
+        (_("审批事项"), "applications:index", "description", views.is_not_applicant),
         (_("公示公告"), "public_notices", "campaign"),
     )
     index_path = path("", views.index, name="index")
@@ -26,6 +29,7 @@ class ApplicationsApp(ZhijiApplication):
     act_path = path("<uuid:public_id>/act/", views.step_action, name="act")
     decide_path = path("<uuid:public_id>/decide/", views.step_action, name="decide")
     issue_path = path("<uuid:public_id>/issue/", views.step_action, name="issue")
+    print_path = path("<uuid:public_id>/print/", views.approval_form, name="print")
     preview_path = path("<uuid:public_id>/document/", views.document_preview, name="preview")
     file_path = path(
         "<uuid:public_id>/files/<uuid:file_id>/", views.attachment_download, name="file"

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "tasks_registry",
     "approvals",  # the approvals kernel
     "approvals.dual_plaque",  # procedures: one app each, registering with the kernel
+    "approvals.promotion",
+    "approvals.subsidies",  # annex rows 8, 10, 13: budget lines, subsidies, awards
+    "approvals.pilot_selection",
     "docs_gen",
     # more procedure apps, e.g. a site's own or the tests' (tests/env_defaults.py)
     *[app.strip() for app in os.environ.get("APP_EXTRA_APPS", "").split(",") if app.strip()],
@@ -341,11 +344,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.fire_due_timers",
         "schedule": 60.0,
     },
+    # pilot selection: experts reminded 48 h before the scoring deadline, scoring closed at it
+    "pilot-selection-close-due-scoring": {
+        "task": "approvals.pilot_selection.tasks.close_due_scoring",
+        "schedule": 300.0,
+    },
     # a public notice (公示) moves on once its working days are over and every
     # objection is handled (approvals.common.tasks)
     "approvals-close-due-public-notices": {
         "task": "approvals.common.tasks.close_due_public_notices",
         "schedule": 300.0,
+    },
+    # approval steps: a reminder one working day before a step's time limit, the office
+    # told once it has passed (approvals.common.tasks, idempotent)
+    "approvals-step-deadlines": {
+        "task": "approvals.common.tasks.scan_step_deadlines",
+        "schedule": crontab(minute=15),
     },
     # key-task supervision: reminders 7/3/1 days before due, escalation when overdue
     # (idempotent: runs hourly so that a missed run is caught up the same day)
@@ -408,6 +422,10 @@ LOGGING = {
         # WeasyPrint logs every layout step at INFO
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pyHanko warns about every odd revision of an uploaded PDF (/verify): the report
+        # says what matters; keep attacker-made files from filling the log
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }
 
@@ -417,6 +435,9 @@ DEMO_LOADERS = [
     "docs_gen.demo.load_demo_documents",
     "tasks_registry.demo.load_demo_supervision",
     "approvals.dual_plaque.demo.load_demo_applications",
+    "approvals.promotion.demo.load_demo_promotion",
+    "approvals.subsidies.demo.load_demo_subsidies",
+    "approvals.pilot_selection.demo.load_demo_rounds",
 ]
 
 # --- official documents (docs_gen) ---------------------------------------------------
@@ -452,3 +473,26 @@ DOCS_FONT_OVERRIDES = {
     for role in ("title", "mark", "body", "hei", "kai", "song")
     if env_str(f"DOCS_FONT_{role.upper()}")
 }
+# Issued PDFs are signed (PAdES) by each issuing unit's key (docs_gen/signing.py; README
+# "Signatures on issued documents"). A unit's key: DOCS_SIGNING_P12_<CODE> (a PKCS#12 file,
+# its passphrase in DOCS_SIGNING_PASSPHRASE_<CODE>), else DOCS_SIGNING_DIR/<code>.p12, else,
+# when DOCS_SIGNING_TEST_AUTHORITY is on (the embedded mode's default), a certificate from
+# a local test authority made under DOCS_SIGNING_DIR/test-authority/: not a national
+# e-seal. /verify trusts DOCS_SIGNING_TRUST_ROOTS (PEM or DER files) and that authority.
+DOCS_SIGNING_DIR = Path(env_str("DOCS_SIGNING_DIR", str(VAR_DIR / "signing")))
+DOCS_SIGNING_TEST_AUTHORITY = env_bool("DOCS_SIGNING_TEST_AUTHORITY", DEBUG)
+DOCS_SIGNING_P12 = {
+    name.removeprefix("DOCS_SIGNING_P12_"): value
+    for name, value in os.environ.items()
+    if name.startswith("DOCS_SIGNING_P12_") and value
+}
+DOCS_SIGNING_PASSPHRASES = {
+    name.removeprefix("DOCS_SIGNING_PASSPHRASE_"): value
+    for name, value in os.environ.items()
+    if name.startswith("DOCS_SIGNING_PASSPHRASE_") and value
+}
+DOCS_SIGNING_TRUST_ROOTS = env_list("DOCS_SIGNING_TRUST_ROOTS", [])
+# An RFC 3161 time-stamp service: signatures become PAdES B-T (a signing time vouched
+# for by the service); without one they are B-B (the signer's own clock).
+DOCS_TSA_URL = env_str("DOCS_TSA_URL", "")
+DOCS_TSA_TIMEOUT = env_int("DOCS_TSA_TIMEOUT", 10)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Issuer, NumberCounter, OfficialDocument
+from .models import CoIssuer, Issuer, NumberCounter, OfficialDocument
 
 
 @admin.register(Issuer)
@@ -22,8 +22,23 @@ class NumberCounterAdmin(admin.ModelAdmin):
         return False
 
 
+class CoIssuerInline(admin.TabularInline):
+    """The co-issuers of a joint document and their countersignatures: read only, like the
+    document (会签 goes through the services)."""
+
+    model = CoIssuer
+    extra = 0
+    fields = ("position", "issuer", "countersigner_name", "countersigned_at", "opinion")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OfficialDocument)
 class OfficialDocumentAdmin(admin.ModelAdmin):
+    inlines = [CoIssuerInline]
     list_display = ("number", "title", "issuer", "status", "render_status", "issued_on")
     list_filter = ("status", "kind", "issuer")
     search_fields = ("title", "number")

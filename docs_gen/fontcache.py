@@ -40,6 +40,11 @@ CUTS = {
 # for it, so readers (pdfplumber) placed its characters' boxes 2.65 pt below their
 # neighbours' although every glyph stands on the same baseline. Tables are copied, not
 # rebuilt: a second or two.
+#
+# "kai_rare": the same for the 楷体 role (level-2 headings, the 签发人's name): AR PL UKai
+# CN, Arphic's Unicode Kai (Debian fonts-arphic-ukai; the sibling of AR PL KaitiM GB, which
+# has GB 2312 only), so a rare character in a Kai name stays Kai instead of turning Song.
+# The Kai role lists it before the Song fallback (rendering.configured_fonts).
 FALLBACKS = {
     "rare": (
         f"{NOTO}/NotoSerifCJK-Regular.ttc",
@@ -48,7 +53,15 @@ FALLBACKS = {
         "ZhijiSerifRare-Regular",
         400,
     ),
+    "kai_rare": (
+        "/usr/share/fonts/truetype/arphic/ukai.ttc",
+        0,  # AR PL UKai CN: simplified forms first
+        "Zhiji Kai Rare",
+        "ZhijiKaiRare-Regular",
+        400,
+    ),
 }
+TRUETYPE_FALLBACKS = {"kai_rare"}  # glyf outlines: named .ttf
 EXTRA = "〔〕—–…·“”‘’《》〈〉「」『』【】（）：；，。、！？．％＋－×÷＝～①②③④⑤⑥⑦⑧⑨⑩"
 
 
@@ -139,9 +152,13 @@ def build_fallback(source: str, index: int, family: str, ps_name: str) -> bytes:
 
     font = TTFont(source, fontNumber=index, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
     hhea, os2 = font["hhea"], font["OS/2"]
-    # FandolFang's hhea: 880 / -120 / 200 (Pango counts the line gap in a run's height)
-    hhea.ascent, hhea.descent, hhea.lineGap = os2.sTypoAscender, os2.sTypoDescender, 200
-    os2.sTypoLineGap, os2.usWinAscent, os2.usWinDescent = 200, 978, 272
+    upem = font["head"].unitsPerEm
+    # FandolFang's hhea: 880 / -120 / 200 per 1000 (Pango counts the line gap in a run's
+    # height); both sources' typo metrics are that already (UKai: 900 / -124 per 1024)
+    gap = round(0.2 * upem)
+    hhea.ascent, hhea.descent, hhea.lineGap = os2.sTypoAscender, os2.sTypoDescender, gap
+    os2.sTypoLineGap = gap
+    os2.usWinAscent, os2.usWinDescent = round(0.978 * upem), round(0.272 * upem)
     # Noto's BASE table (its ideographic baselines) made Pango set a line holding a
     # fallback character 0.58 pt lower; horizontal text needs none of these
     for tag in ("BASE", "vhea", "vmtx", "VORG"):
@@ -162,7 +179,9 @@ def build_fallback(source: str, index: int, family: str, ps_name: str) -> bytes:
 
 
 def fallback_path(role: str) -> Path:
-    return cache_dir() / f"{FALLBACKS[role][3]}-v{VERSION}.otf"
+    ps_name = FALLBACKS[role][3]
+    suffix = ".ttf" if role in TRUETYPE_FALLBACKS else ".otf"
+    return cache_dir() / f"{ps_name}-v{VERSION}{suffix}"
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -4,6 +4,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workflows.forms import NamedForm
 from workflows.upload_limits import max_upload_bytes, max_upload_label
 
 from .models import DocumentKind, DocumentStatus, Secrecy, Urgency
@@ -15,8 +16,17 @@ def _split_names(value: str) -> list[str]:
     return [p.strip() for p in re.split(r"[，,；;\n]+", value or "") if p.strip()]
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(NamedForm):
     issuer = forms.ChoiceField(label=_("发文机关"))
+    co_issuers = forms.MultipleChoiceField(
+        label=_("联署机关"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "联合行文时勾选：发文机关为主办机关，使用其发文字号；联署机关按机关排序列在其后，"
+            "版头和落款依次标注各机关名称、加盖各机关印章，须经各联署机关分管领导会签后方可签发。"
+        ),
+    )
     kind = forms.ChoiceField(label=_("文种"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
     addressees = forms.CharField(
@@ -62,10 +72,16 @@ class DocumentForm(forms.Form):
         label=_("紧急程度"), required=False, choices=[("", _("（无）")), *Urgency.choices]
     )
 
-    def __init__(self, *args, issuers=(), **kwargs):
+    def __init__(self, *args, issuers=(), co_issuers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issuer"].choices = [(str(i.unit.public_id), i.mark_name) for i in issuers]
         self._issuers = {str(i.unit.public_id): i for i in issuers}
+        # every registered issuer may be a co-issuer, listed in the registry's order
+        co_issuers = sorted(co_issuers, key=lambda i: (i.unit.sort_order, i.unit_id))
+        self.fields["co_issuers"].choices = [
+            (str(i.unit.public_id), i.mark_name) for i in co_issuers
+        ]
+        self._co_issuers = {str(i.unit.public_id): i for i in co_issuers}
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -82,6 +98,12 @@ class DocumentForm(forms.Form):
             "secrecy": data["secrecy"],
             "secrecy_term": data["secrecy_term"],
             "urgency": data["urgency"],
+            # in the registry's order (the choices' order), whatever order was posted
+            "co_issuers": [
+                self._co_issuers[key].unit
+                for key in self._co_issuers
+                if key in set(data["co_issuers"])
+            ],
         }
 
     def issuer_unit(self):
@@ -91,6 +113,10 @@ class DocumentForm(forms.Form):
     def initial_from(document) -> dict:
         return {
             "issuer": str(document.issuer.unit.public_id),
+            "co_issuers": [
+                str(c.issuer.unit.public_id)
+                for c in document.co_issuers.select_related("issuer__unit")
+            ],
             "kind": document.kind,
             "title": document.title,
             "addressees": "，".join(document.addressees),
@@ -127,7 +153,7 @@ class UUIDListField(forms.Field):
         return ids
 
 
-class DocumentFilterForm(forms.Form):
+class DocumentFilterForm(NamedForm):
     """The list page's query string: search text, status, kind, scope."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
@@ -142,19 +168,19 @@ class DocumentFilterForm(forms.Form):
     )
 
 
-class BatchIssueForm(forms.Form):
+class BatchIssueForm(NamedForm):
     documents = UUIDListField(label=_("公文"), required=False)
     label = forms.CharField(label=_("批次名称"), required=False, max_length=200)
 
 
-class DocumentActionForm(forms.Form):
+class DocumentActionForm(NamedForm):
     """What a lifecycle button may carry: an opinion (return, sign) or a reason (revoke)."""
 
     opinion = forms.CharField(label=_("意见"), required=False, max_length=2000)
     reason = forms.CharField(label=_("作废原因"), required=False, max_length=200)
 
 
-class VerifyUploadForm(forms.Form):
+class VerifyUploadForm(NamedForm):
     file = forms.FileField(label=_("待核验的 PDF 文件"))
 
     def clean_file(self):

@@ -2,7 +2,7 @@ from django.utils.translation import gettext as _
 
 from workflows.inbox import InboxRow
 
-from .selectors import failed_renders_for, pending_signoff_for
+from .selectors import failed_renders_for, pending_countersign_for, pending_signoff_for
 
 
 def document_inbox(user) -> list[InboxRow]:
@@ -16,6 +16,17 @@ def document_inbox(user) -> list[InboxRow]:
             status=_("待签发"),
         )
         for d in pending_signoff_for(user)[:50]
+    ]
+    rows += [
+        InboxRow(
+            title=_("会签公文"),
+            subject=c.document.title,
+            url=f"/docs/{c.document.public_id}/",
+            unit=c.issuer.unit.name,
+            since=c.document.updated_at,
+            status=_("待会签"),
+        )
+        for c in pending_countersign_for(user).order_by("document__updated_at")[:50]
     ]
     rows += [
         InboxRow(

@@ -1,7 +1,7 @@
 """Official documents (公文): issuers, the number registry and the documents themselves.
 
 Lifecycle: draft → pending sign-off → signed (签发, by a leader of the issuing
-unit) → issued (number assigned at that moment, never earlier; rendered to PDF
+unit; for a joint document, after every co-issuer's leader has countersigned, 会签) → issued (number assigned at that moment, never earlier; rendered to PDF
 after commit) → possibly revoked (作废: kept, marked everywhere). An issued
 document never changes: its layout data is frozen in ``snapshot`` and its PDF's
 SHA-256 is recorded.
@@ -218,9 +218,16 @@ class OfficialDocument(models.Model):
 
     @classmethod
     def unit_scope(cls, units) -> models.Q:
-        """Staff see their own unit's documents (drafts included); access.visible adds
-        the leading group and office, who see everything."""
-        return models.Q(issuer__unit__in=[u.pk for u in units])
+        """Staff see their own unit's documents (drafts included), and those their unit
+        issues jointly as a co-issuer (to countersign them); access.visible adds the
+        leading group and office, who see everything."""
+        ids = [u.pk for u in units]
+        joint = CoIssuer.objects.filter(issuer__unit__in=ids).values("document_id")
+        return models.Q(issuer__unit__in=ids) | models.Q(pk__in=joint)
+
+    @property
+    def is_joint(self) -> bool:
+        return self.co_issuers.exists()
 
     @property
     def is_issued(self) -> bool:
@@ -230,3 +237,47 @@ class OfficialDocument(models.Model):
     def code_display(self) -> str:
         c = self.verification_code or ""
         return f"{c[:4]}-{c[4:]}" if len(c) == 8 else c
+
+
+class CoIssuer(models.Model):
+    """A co-issuer (联署机关) of a joint document (联合行文), after the lead.
+
+    The lead is the document's ``issuer``: its number series, its 印发机关, its staff
+    draft and issue. Each co-issuer's name stands in the red mark and the signature in
+    ``position`` order, and a leader of each co-issuer countersigns (会签) the text
+    before the lead's leader may sign it off (签发)."""
+
+    document = models.ForeignKey(
+        OfficialDocument, on_delete=models.CASCADE, related_name="co_issuers"
+    )
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="co_issued")
+    position = models.PositiveSmallIntegerField(_("顺序"))  # 1, 2, … after the lead
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("会签人"),
+    )
+    countersigner_name = models.CharField(_("会签人姓名"), max_length=50, blank=True)
+    countersigned_at = models.DateTimeField(_("会签时间"), null=True, blank=True)
+    opinion = models.CharField(_("会签意见"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["document", "position"]
+        verbose_name = _("联署机关")
+        verbose_name_plural = _("联署机关")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "issuer"], name="docs_coissuer_once"),
+            models.UniqueConstraint(
+                fields=["document", "position"], name="docs_coissuer_position_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} · {self.position} · {self.issuer.mark_name}"
+
+    @property
+    def countersigned(self) -> bool:
+        return self.countersigned_at is not None

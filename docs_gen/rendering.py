@@ -27,6 +27,12 @@ Snapshot keys (all strings unless said):
                 last enclosure, as in the plan itself
   attachments   [{"title", "body": [block]}] 附件, each on a new page before the 版记
   issuer_name   署名; date "YYYY-MM-DD" 成文日期; seal bool
+  joint         [str] 联合行文: every issuer's name in order, the lead (主办机关) first, or
+                absent for one issuer. The red mark then stacks the names, "文件" (when
+                ``mark`` ends with it) to their right, centred on them (§7.2.4); the
+                signature sets one name and one seal per issuer in aligned rows, the last
+                seal pressing its name and the date (§7.3.5.1). ``number`` stays the
+                lead's one number
   note          附注 without brackets, or ""
   cc            [str] 抄送; printer 印发机关; print_date "YYYY-MM-DD"
   verification  {"code", "url"} or None: the QR code and code under the 版记
@@ -96,6 +102,7 @@ def protected_names(snapshot: dict) -> list[str]:
     mark = snapshot.get("mark") or ""
     names = [
         *(snapshot.get("names") or []),
+        *(snapshot.get("joint") or []),
         snapshot.get("issuer_name") or "",
         mark.removesuffix("文件"),
         snapshot.get("printer") or "",
@@ -122,8 +129,14 @@ def _block_html(block: dict) -> str:
         level = int(block.get("level", 1))
         rest = block.get("rest") or ""
         rest_html = f'<span class="run-in">{_text(rest)}</span>' if rest else ""
+        # a heading that runs on into its text ("（一）学分互认。试点院校……") or is a
+        # sentence of its own ("一、同意你校……牌子。") stands alone: only a bare heading
+        # ("一、工作任务") keeps to the text after it
+        sentence = block["text"].rstrip().endswith(("。", "！", "？", "；"))
+        bare = "" if rest or sentence else " bare"
         return (
-            f'<p class="h h{level}"><span class="ht">{_text(block["text"])}</span>{rest_html}</p>'
+            f'<p class="h h{level}{bare}"><span class="ht">{_text(block["text"])}</span>'
+            f"{rest_html}</p>"
         )
     if kind == "table":
         header = block.get("header") or []
@@ -172,7 +185,13 @@ def _attachment_note(attachments: list[dict]) -> str:
     return f'<div class="att-note">{lines}</div>'
 
 
+def _date_width(when: str) -> float:
+    return sum(BODY / 2 if ch.isdigit() else BODY for ch in when) + len(when) * TRACKING
+
+
 def _signature(snapshot: dict, fonts) -> str:
+    if len(snapshot.get("joint") or []) > 1:
+        return _joint_signature(snapshot, fonts)
     name = snapshot.get("issuer_name") or ""
     when = cn_date(snapshot["date"]) if snapshot.get("date") else ""
     seal = ""
@@ -181,7 +200,7 @@ def _signature(snapshot: dict, fonts) -> str:
         seal = f'<div class="seal">{svg}</div>'
     # the date keeps a 4-character right indent; the name is centred over the date
     # unless it is so long that it would cross the text block's right edge
-    date_w = sum(BODY / 2 if ch.isdigit() else BODY for ch in when) + len(when) * TRACKING
+    date_w = _date_width(when)
     name_w = len(name) * BODY  # .sign-name has no tracking
     centre_from_right = 4 * PITCH + date_w / 2
     if centre_from_right < name_w / 2:
@@ -193,6 +212,128 @@ def _signature(snapshot: dict, fonts) -> str:
         f'<div class="sign-name">{_text(name)}</div>'
         f'<div class="sign-date">{_text(when)}</div>'
         "</div></div>"
+    )
+
+
+# --- joint documents (联合行文) ---------------------------------------------------------
+SEAL_PT = SEAL_MM * MM
+SEAL_GAP = 3 * MM  # seals side by side stay at least this far apart: never touching
+ROW_LINES = 5  # rows of seals 5 lines apart: 42 mm seals with 9 mm between the rows
+MAX_SEALS_A_ROW = 4
+
+
+def joint_signature_layout(names: list[str], when: str) -> tuple[list[list[int]], list[float]]:
+    """Where the seals of a joint document go (GB/T 9704 §7.3.5.1): the issuers' names
+    (and seals) in order, left to right and top to bottom, in rows as full as the text
+    block allows, the columns aligned across rows and counted from the right; the last
+    issuer ends the last row, its seal on its name and the date, which keeps the date's
+    4-character right indent. Two neighbours are a seal and 3 mm apart at least, and
+    their names two characters apart; no seal or name runs past the text block.
+
+    Returns (rows of indexes into ``names``, centre of each column in pt from the text
+    block's right edge, column 0 the rightmost)."""
+    widths = [len(n) * BODY for n in names]
+    date_w = _date_width(when)
+    for cols in range(min(len(names), MAX_SEALS_A_ROW), 0, -1):
+        rows = [list(range(i, min(i + cols, len(names)))) for i in range(0, len(names), cols)]
+        spacing = [0.0] * cols  # spacing[j]: from column j to column j + 1
+        for row in rows:
+            for i in range(len(row) - 1):
+                j = len(row) - 2 - i  # the column of row[i + 1]
+                need = max(SEAL_PT + SEAL_GAP, (widths[row[i]] + widths[row[i + 1]]) / 2 + 2 * BODY)
+                spacing[j] = max(spacing[j], need)
+        centre = max(4 * PITCH + date_w / 2, SEAL_PT / 2, *(widths[row[-1]] / 2 for row in rows))
+        centres = [centre]
+        for j in range(cols - 1):
+            centres.append(centres[-1] + spacing[j])
+        reach = max(
+            centres[len(row) - 1 - i] + max(widths[k], SEAL_PT) / 2
+            for row in rows
+            for i, k in enumerate(row)
+        )
+        if reach <= TEXT_W + 0.01 or cols == 1:
+            # what room is left goes half into the gaps, evenly: the names stand apart
+            # and the row stays clear of the left edge
+            spare = max(TEXT_W - reach, 0) / 2 / max(cols - 1, 1)
+            return rows, [c + j * spare for j, c in enumerate(centres)]
+    raise AssertionError("unreachable")
+
+
+def _joint_signature(snapshot: dict, fonts) -> str:
+    names = list(snapshot["joint"])
+    when = cn_date(snapshot["date"]) if snapshot.get("date") else ""
+    rows, centres = joint_signature_layout(names, when)
+    sealed = snapshot.get("seal") and not snapshot.get("draft")
+    parts = []
+    for r, row in enumerate(rows):
+        for i, k in enumerate(row):
+            seal = ""
+            if sealed:
+                svg = seal_svg(names[k], font_spec=tuple(fonts["seal_file"]), diameter_mm=SEAL_MM)
+                seal = f'<div class="seal">{svg}</div>'
+            last = k == len(names) - 1
+            date = f'<div class="sign-date">{_text(when)}</div>' if last else ""
+            parts.append(
+                f'<div class="sign-anchor" style="right:{centres[len(row) - 1 - i]:.2f}pt;'
+                f'top:{r * ROW_LINES * LINE:.3f}pt;height:{3 * LINE:.3f}pt">'
+                f'{seal}<div class="sign-name">{_text(names[k])}</div>{date}</div>'
+            )
+    height = (len(rows) - 1) * ROW_LINES * LINE + 3 * LINE
+    if snapshot.get("note") and len(rows[-1]) > 1:
+        # the 附注 starts flush left under the date's line: a seal left of the date's
+        # would cover it, so it goes one line lower, clear of the seals
+        height += LINE
+    return f'<div class="sign joint" style="height:{height:.3f}pt">{"".join(parts)}</div>'
+
+
+def joint_mark_metrics(names: list[str], suffix: str) -> dict:
+    """Sizes of a joint red mark: the names stacked in one size, each spread to the
+    longest one's width (分散对齐), the suffix ("文件") to their right 1.3 times as large;
+    as large as fits the text block up to 36 pt, at least 22 pt, narrowed below that."""
+    longest = max(len(n) for n in names)
+    ratio, gap = (1.3, 0.5) if suffix else (0.0, 0.0)
+    fit = 0.96 * TEXT_W / (longest + gap + len(suffix) * ratio)
+    size, scale = (min(36.0, fit), 1.0) if fit >= 22 else (22.0, fit / 22)
+    return {
+        "size": size,
+        "suffix_size": size * ratio,
+        "pitch": 1.25 * size,  # baseline to baseline of the stacked names
+        "names_width": longest * size,
+        "gap": gap * size,
+        "scale": scale,
+    }
+
+
+def _joint_mark_html(names: list[str], suffix: str, fonts) -> str:
+    """The red mark of a joint document (GB/T 9704 §7.2.4): the issuers' names stacked,
+    the lead first, "文件" to their right, centred vertically on the stack; its top edge
+    35 mm below the text block's top, centred on the text block."""
+    m = joint_mark_metrics(names, suffix)
+    size, big, pitch = m["size"], m["suffix_size"], m["pitch"]
+    height = (len(names) - 1) * pitch + size
+    width = m["names_width"] + m["gap"] + len(suffix) * big
+    left = (TEXT_W - width) / 2
+    drop = fonts["mark"][2]
+    lines = []
+    for k, name in enumerate(names):
+        chars = "".join(f"<span>{_text(ch)}</span>" for ch in name)
+        lines.append(
+            f'<div class="jm-name" style="left:{left:.2f}pt;top:{k * pitch - drop * size:.2f}pt;'
+            f'width:{m["names_width"]:.2f}pt;font-size:{size:.2f}pt;height:{size:.2f}pt">'
+            f"{chars}</div>"
+        )
+    if suffix:
+        top = height / 2 - big / 2 - drop * big
+        lines.append(
+            f'<div class="jm-suffix" style="left:{left + m["names_width"] + m["gap"]:.2f}pt;'
+            f'top:{top:.2f}pt;font-size:{big:.2f}pt;height:{big:.2f}pt">{_text(suffix)}</div>'
+        )
+    transform = ""
+    if m["scale"] < 1:
+        transform = f"transform:scaleX({m['scale']:.4f});transform-origin:50% 0;"
+    return (
+        f'<div class="mark joint-mark" style="height:{height:.2f}pt;{transform}">'
+        f"{''.join(lines)}</div>"
     )
 
 
@@ -282,6 +423,10 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
   top: -{_drop(fonts, "hei", BODY):.3f}pt; }}
 .mark {{ {_family(fonts, "mark")} color: {RED}; text-align: center; white-space: nowrap;
   line-height: 1; margin: 0; text-indent: 0; letter-spacing: 0; position: relative; }}
+.joint-mark {{ width: 100%; }}
+.jm-name, .jm-suffix {{ position: absolute; line-height: 1; white-space: nowrap; }}
+.jm-name {{ display: flex; justify-content: space-between; }}
+.jm-name span:only-child {{ margin: 0 auto; }}
 .number {{ text-align: center; text-indent: 0; line-height: {BODY}pt;
   margin-top: {2 * LINE:.3f}pt; letter-spacing: 0; }}
 .number-up {{ display: flex; justify-content: space-between; line-height: {BODY}pt;
@@ -292,10 +437,13 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
   letter-spacing: 0; margin-top: {2 * LINE - hl_title:.3f}pt; }}
 .title p, .att-title p, .enc-title p {{ text-indent: 0; text-align: center; letter-spacing: 0;
   position: relative; top: -{_drop(fonts, "title", TITLE):.3f}pt; }}
-.h {{ break-after: avoid; page-break-after: avoid; }}  /* a heading keeps its text */
+/* a heading keeps its text, and a heading of two lines is not split over two pages */
+.h.bare {{ break-after: avoid; page-break-after: avoid; break-inside: avoid;
+  page-break-inside: avoid; }}
 .h1 .ht, .att-label {{ position: relative; top: -{_drop(fonts, "hei", BODY):.3f}pt; }}
 .h2 .ht {{ position: relative; top: -{_drop(fonts, "kai", BODY):.3f}pt; }}
 .to {{ text-indent: 0; margin-top: {LINE - hl_title - hl_body:.3f}pt; }}
+.no-to {{ height: {LINE - hl_title - hl_body:.3f}pt; }}
 .h1 .ht {{ {_family(fonts, "hei")} }}
 .h2 .ht {{ {_family(fonts, "kai")} }}
 .att-note {{ margin-top: {LINE:.3f}pt; }}
@@ -312,7 +460,9 @@ p {{ margin: 0; text-indent: {2 * PITCH:.3f}pt; text-align: justify;
   width: {SEAL_MM}mm; height: {SEAL_MM}mm; z-index: 2; opacity: 0.92; }}
 .seal svg {{ width: {SEAL_MM}mm; height: {SEAL_MM}mm; display: block; }}
 .note {{ margin-top: 0; }}
-.closing {{ break-inside: avoid; page-break-inside: avoid; }}
+/* the closing keeps to the body's last line: no page starts with the 附件说明 or seal */
+.closing {{ break-inside: avoid; page-break-inside: avoid; break-before: avoid;
+  page-break-before: avoid; }}
 .attachment, .enclosure {{ break-before: page; }}
 .back-page {{ break-before: left; page-break-before: left; }}
 .att-label {{ {_family(fonts, "hei")} text-indent: 0; }}
@@ -367,13 +517,19 @@ def configured_fonts() -> dict:
         for target in (role, "mark") if role == "title" else (role,):
             families, w, drop = fonts[target]
             fonts[target] = ([family, *families], w, drop)
-    # the rare-character face, with FandolFang's line metrics, right behind the body and
-    # Kai faces: characters they lack keep their neighbours' baseline and boxes
+    # the rare-character faces, with FandolFang's line metrics, right behind the body and
+    # Kai faces: characters they lack keep their neighbours' baseline and boxes. The Kai
+    # role tries the Kai one (AR PL UKai) before the Song one, so a rare character in a
+    # 签发人's name or a level-2 heading stays Kai
     from .fontcache import ensure_fallbacks
 
-    for family, weight, path in ensure_fallbacks().values():
+    fallbacks = ensure_fallbacks()
+    for role, targets in (("kai_rare", ("kai",)), ("rare", ("body", "kai"))):
+        if role not in fallbacks:
+            continue
+        family, weight, path = fallbacks[role]
         faces.append((family, weight, str(path)))
-        for target in ("body", "kai"):
+        for target in targets:
             families, w, drop = fonts[target]
             fonts[target] = ([*families[:-1], family, families[-1]], w, drop)
     fonts["faces"] = faces
@@ -404,7 +560,12 @@ def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = 
         number_html = f'<p class="number">{_text(number)}</p>'
     lines = _title_html(snapshot.get("title", ""), snapshot)
     addressees = snapshot.get("addressees") or []
-    to_html = f'<p class="to">{_text("，".join(addressees))}：</p>' if addressees else ""
+    # no 主送机关 (a 公示): the body keeps the blank line under the title all the same
+    to_html = (
+        f'<p class="to">{_text("，".join(addressees))}：</p>'
+        if addressees
+        else '<div class="no-to"></div>'
+    )
     note_html = f'<p class="note">（{_text(snapshot["note"])}）</p>' if snapshot.get("note") else ""
 
     if snapshot.get("format") == "letter":
@@ -418,10 +579,16 @@ def render_html(snapshot: dict, *, fonts: dict | None = None, back_page: bool = 
             note_html,
             back_page,
         )
+    joint = list(snapshot.get("joint") or [])
+    if len(joint) > 1:
+        suffix = "文件" if mark.endswith("文件") else ""
+        mark_html = _joint_mark_html(joint, suffix, fonts)
+    else:
+        mark_html = _mark_html(mark, mark_size, mark_scale, fonts)
     main = [
         '<div class="head">',
         _flags_html(snapshot),
-        _mark_html(mark, mark_size, mark_scale, fonts),
+        mark_html,
         number_html,
         '<div class="redline"></div>',
         "</div>",
@@ -575,6 +742,16 @@ def _letter_html(snapshot, fonts, mark_html, number, lines, to_html, note_html, 
 
 def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes, int]:
     """(PDF bytes, page count); the same snapshot always gives the same bytes."""
+    pdf, pages, _seals = render_issued(snapshot, fonts=fonts)
+    return pdf, pages
+
+
+def render_issued(
+    snapshot: dict, *, fonts: dict | None = None
+) -> tuple[bytes, int, list[tuple[int, tuple[float, float, float, float]]]]:
+    """(PDF bytes, page count, seals): ``seals`` lists where each seal lies, in document
+    order, as (page index, (x1, y1, x2, y2) in PDF points from the page's bottom left),
+    for the signatures over them (docs_gen.signing)."""
     from weasyprint import HTML
 
     from .fetching import SafeURLFetcher
@@ -587,7 +764,32 @@ def render_document(snapshot: dict, *, fonts: dict | None = None) -> tuple[bytes
     document = layout()
     if not _colophon_on_a_back_page(document):
         document = layout(back_page=True)
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(), len(document.pages), seal_boxes(document)
+
+
+PX = 0.75  # pt per CSS px (WeasyPrint lays out in CSS px)
+
+
+def seal_boxes(document) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """The border boxes of the ``.seal`` elements of a laid-out WeasyPrint document."""
+    found = []
+
+    def walk(box, index, seen):
+        element = getattr(box, "element", None)
+        classes = (element.get("class") or "").split() if element is not None else ()
+        if "seal" in classes and element not in seen:
+            seen.add(element)
+            x, y = box.border_box_x() * PX, box.border_box_y() * PX
+            w, h = box.border_width() * PX, box.border_height() * PX
+            found.append((index, (x, PAGE_H - y - h, x + w, PAGE_H - y)))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, index, seen)
+
+    seen = set()
+    for index, page in enumerate(document.pages):
+        walk(page._page_box, index, seen)
+    return found
 
 
 def _has_text(box) -> bool:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from workflows.access import is_member, is_supervisor, units_of, visible
 from workflows.models import Role, UnitKind
 
-from .models import DocumentStatus, IssueBatch, OfficialDocument, RenderStatus
+from .models import CoIssuer, DocumentStatus, IssueBatch, OfficialDocument, RenderStatus
 
 
 def documents_for(user) -> QuerySet:
@@ -63,6 +63,17 @@ def pending_signoff_for(user) -> QuerySet:
     units = [u for u in units_of(user) if is_member(user, u, (Role.LEADER,))]
     return OfficialDocument.objects.select_related("issuer__unit").filter(
         issuer__unit__in=units, status=DocumentStatus.PENDING_SIGNOFF
+    )
+
+
+def pending_countersign_for(user) -> QuerySet:
+    """Co-issuer rows of joint documents sent for sign-off that a unit the user leads
+    has still to countersign (会签)."""
+    units = [u for u in units_of(user) if is_member(user, u, (Role.LEADER,))]
+    return CoIssuer.objects.select_related("document", "issuer__unit").filter(
+        issuer__unit__in=units,
+        countersigned_at__isnull=True,
+        document__status=DocumentStatus.PENDING_SIGNOFF,
     )
 
 

@@ -4,6 +4,10 @@
 Rules:
 - a draft is created and edited by members of the issuing unit;
 - 签发 (sign-off) only by a leader (分管领导) of the issuing unit;
+- a joint document (联合行文) has co-issuers after its lead (the issuing unit): the lead's
+  staff draft and issue it, a leader of every co-issuer countersigns (会签) the text, and
+  only then may the lead's leader sign it off; editing the draft voids the
+  countersignatures. It takes one number, the lead's;
 - the number is given at issue, never earlier: consecutive per issuer, series
   and year, from a row-locked counter (``NumberCounter``), in the issuing
   transaction, so numbers have no gaps and are never reused;
@@ -12,10 +16,11 @@ Rules:
 """
 
 import hashlib
+import json
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -32,7 +37,9 @@ from workflows.models import Role, Unit
 from workflows.people import display_name
 from workflows.services import audit_record, notify, unit_members
 
+from . import signing
 from .models import (
+    CoIssuer,
     DocumentKind,
     DocumentStatus,
     IssueBatch,
@@ -78,6 +85,75 @@ def _require_member(actor, unit: Unit, roles: tuple[str, ...] | None, what: str)
         raise RuleViolation(
             _("%(what)s：只有%(unit)s的%(role)s可以办理")
             % {"what": what, "unit": unit.name, "role": needed}
+        )
+
+
+MAX_CO_ISSUERS = 5
+
+
+def _co_issuers_of(lead: Issuer, units: Iterable[Unit], *, kind: str, upward: bool) -> list:
+    """The co-issuers' registered issuers, in order, checked: registered, not the lead,
+    each once, at most MAX_CO_ISSUERS, and a kind and layout that can be issued jointly."""
+    units = list(units)
+    if not units:
+        return []
+    if kind == DocumentKind.LETTER:
+        raise RuleViolation(
+            _("联署机关：函使用信函格式，以单一机关名义发出，不能联合行文"), field="co_issuers"
+        )
+    if upward:
+        raise RuleViolation(
+            _("联署机关：上行文须逐一标注各机关签发人，本系统暂不支持联合上行文"),
+            field="co_issuers",
+        )
+    if len(units) > MAX_CO_ISSUERS:
+        raise RuleViolation(
+            _("联署机关：最多%(n)d个（不含主办机关）") % {"n": MAX_CO_ISSUERS}, field="co_issuers"
+        )
+    found, seen = [], set()
+    for unit in units:
+        if unit.pk == lead.unit_id:
+            raise RuleViolation(
+                _("联署机关：%(unit)s 是主办机关，不能同时列为联署机关") % {"unit": unit.name},
+                field="co_issuers",
+            )
+        if unit.pk in seen:
+            raise RuleViolation(
+                _("联署机关：%(unit)s 重复列出") % {"unit": unit.name}, field="co_issuers"
+            )
+        seen.add(unit.pk)
+        try:
+            found.append(Issuer.objects.select_related("unit").get(unit=unit))
+        except Issuer.DoesNotExist:
+            raise RuleViolation(
+                _("联署机关：%(unit)s 尚未登记机关代字，不能联合发文") % {"unit": unit.name},
+                field="co_issuers",
+            ) from None
+    return found
+
+
+def _set_co_issuers(document: OfficialDocument, issuers: list[Issuer]) -> None:
+    document.co_issuers.all().delete()
+    CoIssuer.objects.bulk_create(
+        CoIssuer(document=document, issuer=issuer, position=i)
+        for i, issuer in enumerate(issuers, start=1)
+    )
+
+
+def co_issuers_of(document: OfficialDocument) -> list[CoIssuer]:
+    return list(
+        document.co_issuers.select_related("issuer__unit", "countersigned_by").order_by("position")
+    )
+
+
+def _require_countersigned(document: OfficialDocument, what: str) -> None:
+    """A joint document is signed off (and issued) only once every co-issuer's leader
+    has countersigned (会签) the text."""
+    missing = [c.issuer.mark_name for c in co_issuers_of(document) if not c.countersigned]
+    if missing:
+        raise RuleViolation(
+            _("%(what)s：联合行文须先经各联署机关负责人会签，尚未会签的机关：%(units)s")
+            % {"what": what, "units": pgettext("punctuation", "、").join(missing)}
         )
 
 
@@ -184,13 +260,20 @@ def format_number(issuer_code: str, series: str, year: int, serial: int) -> str:
     return f"{issuer_code}{series}〔{year}〕{serial}号"
 
 
-def document_snapshot(document: OfficialDocument, *, draft: bool = False) -> dict:
-    """What the renderer needs, as plain data. Frozen into the document at issue."""
+def document_snapshot(
+    document: OfficialDocument, *, draft: bool = False, co_issuers: Iterable[Issuer] | None = None
+) -> dict:
+    """What the renderer needs, as plain data. Frozen into the document at issue.
+    ``co_issuers``: those of a document not saved yet (a preview)."""
     issuer = document.issuer
     mark = issuer.mark_name if document.kind == DocumentKind.LETTER else f"{issuer.mark_name}文件"
     issued_on = document.issued_on or timezone.localdate()
+    if co_issuers is None:
+        co_issuers = [c.issuer for c in co_issuers_of(document)] if document.pk else []
+    co = [c.mark_name for c in co_issuers]
     return {
         "mark": mark,
+        "joint": [issuer.mark_name, *co] if co else [],
         "number": "" if draft else document.number,
         "signer": document.signer_name if document.upward else "",
         "upward": document.upward,
@@ -289,10 +372,13 @@ def document_create(
     secrecy: str = "",
     secrecy_term: str = "",
     urgency: str = "",
+    co_issuers: Iterable[Unit] = (),
 ) -> OfficialDocument:
-    """A draft in the name of ``issuer`` (a Unit with a registered 机关代字)."""
+    """A draft in the name of ``issuer`` (a Unit with a registered 机关代字), issued
+    jointly with ``co_issuers`` (Units, in the order their names are printed) if any."""
     registered = _issuer_of(issuer)
     _require_member(actor, issuer, None, _("起草公文"))
+    co = _co_issuers_of(registered, co_issuers, kind=kind, upward=upward)
     addressees, cc, attachments = list(addressees), list(cc), list(attachments)
     _clean_fields(
         kind=kind, title=title, addressees=addressees, body=body, attachments=attachments, cc=cc
@@ -316,6 +402,7 @@ def document_create(
         source_type=ContentType.objects.get_for_model(source) if source is not None else None,
         source_id=str(source.pk) if source is not None else "",
     )
+    _set_co_issuers(document, co)
     audit_record(
         actor=actor, action="docs.create", obj=document, unit=issuer, after=_state(document)
     )
@@ -339,10 +426,16 @@ def document_update(
     secrecy: str = "",
     secrecy_term: str = "",
     urgency: str = "",
+    co_issuers: Iterable[Unit] | None = None,
 ) -> OfficialDocument:
+    """Edit a draft. ``co_issuers`` replaces the co-issuers (None keeps them). Any edit
+    voids the countersignatures: the co-issuers approved another text."""
     document = _lock(document)
     _expect(document, DocumentStatus.DRAFT, action=_("修改公文"))
     _require_member(actor, document.issuer.unit, None, _("修改公文"))
+    if co_issuers is None:
+        co_issuers = [c.issuer.unit for c in co_issuers_of(document)]
+    co = _co_issuers_of(document.issuer, co_issuers, kind=kind, upward=upward)
     addressees, cc, attachments = list(addressees), list(cc), list(attachments)
     _clean_fields(
         kind=kind, title=title, addressees=addressees, body=body, attachments=attachments, cc=cc
@@ -361,7 +454,16 @@ def document_update(
     for field, value in header.items():
         setattr(document, field, value)
     document.save()
-    audit_record(actor=actor, action="docs.update", obj=document, unit=document.issuer.unit)
+    voided = [c.issuer.mark_name for c in co_issuers_of(document) if c.countersigned]
+    _set_co_issuers(document, co)
+    note = (
+        stored(gettext_lazy("会签作废，须重新会签：%(units)s"), units="、".join(voided))
+        if voided
+        else ""
+    )
+    audit_record(
+        actor=actor, action="docs.update", obj=document, unit=document.issuer.unit, note=note
+    )
     return document
 
 
@@ -385,12 +487,38 @@ def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
         url=f"/docs/{document.public_id}/",
         unit=unit,
     )
+    for co in co_issuers_of(document):
+        if not co.countersigned:
+            notify(
+                recipients=unit_members(co.issuer.unit, [Role.LEADER]),
+                title=stored(gettext_lazy("待会签：%(title)s"), title=document.title),
+                url=f"/docs/{document.public_id}/",
+                unit=co.issuer.unit,
+            )
     return document
 
 
 @transaction.atomic
 def document_return(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
-    """A leader sends a draft back for changes."""
+    """A leader sends a draft back for changes: the lead's, or a co-issuer's who will not
+    countersign this text."""
+    co = _co_issuer_led_by(document, actor)
+    if co is not None:
+        document = _lock(document)
+        _expect(document, DocumentStatus.PENDING_SIGNOFF, action=_("退回修改"))
+        before = _state(document)
+        document.status = DocumentStatus.DRAFT
+        document.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="docs.return",
+            obj=document,
+            unit=co.issuer.unit,
+            before=before,
+            after=_state(document),
+            note=opinion,
+        )
+        return document
     return _step(
         document,
         actor=actor,
@@ -403,11 +531,76 @@ def document_return(*, document: OfficialDocument, actor, opinion: str = "") -> 
     )
 
 
+def _co_issuer_led_by(document: OfficialDocument, actor) -> CoIssuer | None:
+    """The co-issuer of ``document`` whose unit ``actor`` leads (not the lead's leader),
+    the first one still to countersign if several."""
+    if actor is None or is_member(actor, document.issuer.unit, (Role.LEADER,)):
+        return None
+    led = [c for c in co_issuers_of(document) if is_member(actor, c.issuer.unit, (Role.LEADER,))]
+    led.sort(key=lambda c: c.countersigned)
+    return led[0] if led else None
+
+
+@transaction.atomic
+def document_countersign(
+    *, document: OfficialDocument, actor, opinion: str = "", unit: Unit | None = None
+) -> CoIssuer:
+    """会签: a leader of a co-issuer approves the text of a joint document, before the
+    lead's leader signs it off. ``unit`` says which co-issuer when the actor leads
+    several (or is a superuser); otherwise the one the actor leads."""
+    what = _("会签")
+    if actor is None:
+        raise RuleViolation(_("会签：须由联署机关负责人本人会签"))
+    document = _lock(document)
+    _expect(document, DocumentStatus.DRAFT, DocumentStatus.PENDING_SIGNOFF, action=what)
+    rows = co_issuers_of(document)
+    if not rows:
+        raise RuleViolation(_("会签：这份公文不是联合行文，没有联署机关"))
+    if unit is not None:
+        rows = [c for c in rows if c.issuer.unit_id == unit.pk]
+        if not rows:
+            raise RuleViolation(_("会签：%(unit)s 不是这份公文的联署机关") % {"unit": unit.name})
+    mine = [
+        c for c in rows if actor.is_superuser or is_member(actor, c.issuer.unit, (Role.LEADER,))
+    ]
+    if not mine:
+        names = pgettext("punctuation", "、").join(c.issuer.mark_name for c in rows)
+        raise RuleViolation(
+            _("会签：只有联署机关（%(units)s）的分管领导可以会签") % {"units": names}
+        )
+    pending = [c for c in mine if not c.countersigned]
+    if not pending:
+        done = mine[0]
+        raise Conflict(
+            _("会签失败：%(unit)s 已由%(person)s会签，可能已被他人处理")
+            % {"unit": done.issuer.mark_name, "person": done.countersigner_name}
+        )
+    co = pending[0]
+    co.countersigned_by = actor
+    co.countersigner_name = _person(actor)
+    co.countersigned_at = timezone.now()
+    co.opinion = (opinion or "").strip()[:2000]
+    co.save(update_fields=["countersigned_by", "countersigner_name", "countersigned_at", "opinion"])
+    audit_record(
+        actor=actor,
+        action="docs.countersign",
+        obj=document,
+        unit=co.issuer.unit,
+        after={"co_issuer": co.issuer.mark_name},
+        note=co.opinion,
+    )
+    return co
+
+
 @transaction.atomic
 def document_sign_off(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
     """签发: a leader of the issuing unit approves the text. No number yet."""
     if actor is None:
         raise RuleViolation(_("签发：须由发文单位分管领导本人签发"))
+    document = _lock(document)  # countersignatures change under this row's lock only
+    _expect(document, DocumentStatus.PENDING_SIGNOFF, DocumentStatus.DRAFT, action=_("签发"))
+    _require_member(actor, document.issuer.unit, (Role.LEADER,), _("签发"))
+    _require_countersigned(document, _("签发"))
     return _step(
         document,
         actor=actor,
@@ -432,6 +625,7 @@ def document_issue(
     _expect(document, DocumentStatus.SIGNED, action=_("印发"))
     unit = document.issuer.unit
     _require_member(actor, unit, None, _("印发"))
+    _require_countersigned(document, _("印发"))
     before = _state(document)
     now = timezone.now()
     today = timezone.localdate(now)
@@ -466,23 +660,54 @@ def document_issue(
 @transaction.atomic
 def document_issue_for_decision(
     *,
-    issuer: Unit,
     kind: str,
     title: str,
     addressees: list[str],
     body: list[dict],
     actor,
-    signer,
+    issuer: Unit | None = None,
+    issuers: Sequence[Unit] | None = None,
+    signer=None,
+    signers: Sequence | None = None,
     cc: Iterable[str] = (),
     attachments: Iterable[dict] = (),
     note: str = "",
     source: models.Model | None = None,
     series: str = "发",
+    copy_number: str = "",
+    secrecy: str = "",
+    secrecy_term: str = "",
+    urgency: str = "",
 ) -> OfficialDocument:
     """For flows: the decision is taken, so draft → 签发 by ``signer`` → number → render,
-    in one transaction, one audit row per step. ``signer`` must lead the issuing unit."""
+    in one transaction, one audit row per step. ``signer`` must lead the issuing unit.
+
+    A joint document (联合行文): ``issuers=[lead, co-issuer, …]`` in the order their names
+    are printed, and ``signers=[a leader of each]`` in the same order: each co-issuer's
+    leader countersigns (会签), then the lead's leader signs off, and the document takes
+    the lead's next number. ``issuer=``/``signer=`` alone is the single-issuer call."""
+    if (issuer is None) == (issuers is None):
+        raise RuleViolation(_("发文机关：须给出 issuer 或 issuers 之一"), field="issuer")
+    units = [issuer] if issuer is not None else list(issuers)
+    if not units:
+        raise RuleViolation(_("发文机关：至少一个发文机关"), field="issuer")
+    if signers is None:
+        if len(units) > 1:
+            raise RuleViolation(
+                _("会签：联合行文须按发文机关顺序给出各机关的签发领导（signers）"),
+                field="signers",
+            )
+        signers = [signer]
+    signers = list(signers)
+    if len(signers) != len(units) or (signer is not None and signer != signers[0]):
+        raise RuleViolation(
+            _("会签：签发领导须与发文机关一一对应（%(n)d个机关，%(m)d位领导）")
+            % {"n": len(units), "m": len(signers)},
+            field="signers",
+        )
     document = document_create(
-        issuer=issuer,
+        issuer=units[0],
+        co_issuers=units[1:],
         kind=kind,
         title=title,
         addressees=addressees,
@@ -493,8 +718,14 @@ def document_issue_for_decision(
         note=note,
         source=source,
         series=series,
+        copy_number=copy_number,
+        secrecy=secrecy,
+        secrecy_term=secrecy_term,
+        urgency=urgency,
     )
-    document = document_sign_off(document=document, actor=signer)
+    for unit, leader in zip(units[1:], signers[1:], strict=True):
+        document_countersign(document=document, actor=leader, unit=unit)
+    document = document_sign_off(document=document, actor=signers[0])
     return document_issue(document=document, actor=actor)
 
 
@@ -511,18 +742,67 @@ def _content_of(value) -> dict:
     }
 
 
-def document_issue_value(value, *, actor, source: models.Model | None = None):
-    """Issue a procedure's ``DocumentValue``: ``actor`` (a leader of the issuer) signs it off."""
+def document_issue_value(
+    value, *, actor, source: models.Model | None = None, co_signers: Sequence = ()
+):
+    """Issue a procedure's ``DocumentValue``: ``actor`` (a leader of the lead issuer) signs it
+    off; a joint document's ``co_signers`` are a leader of each co-issuer, in order (会签)."""
     return document_issue_for_decision(
-        issuer=value.issuer, actor=actor, signer=actor, source=source, **_content_of(value)
+        issuers=[value.issuer, *value.co_issuers],
+        signers=[actor, *co_signers],
+        actor=actor,
+        source=source,
+        **_content_of(value),
     )
+
+
+@transaction.atomic
+def document_draft_value(value, *, source: models.Model | None = None) -> OfficialDocument:
+    """A procedure's ``DocumentValue`` as a draft of the issuing unit, written by the system
+    with the procedure's default text: the unit's staff edit it as any draft, its leader
+    then signs what they wrote (``document_issue_draft``)."""
+    return document_create(
+        issuer=value.issuer,
+        co_issuers=list(value.co_issuers),
+        actor=None,
+        source=source,
+        **_content_of(value),
+    )
+
+
+def content_digest(document: OfficialDocument) -> str:
+    """What a signer saw: a digest of the text, compared when they sign (the draft may have
+    been edited since the page was opened)."""
+    text = json.dumps(
+        [document.title, document.addressees, document.body, document.attachments, document.cc],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def document_issue_draft(
+    document: OfficialDocument, *, actor, co_signers: Sequence = (), digest: str | None = None
+) -> OfficialDocument:
+    """Sign off and issue a draft as it stands: ``actor`` is a leader of the lead issuer;
+    ``digest`` (``content_digest`` of the text the leader read) must still match."""
+    document = _lock(document)
+    if digest is not None and digest != content_digest(document):
+        raise Conflict(_("文稿在您核对后已被修改，本次签发未生效。请重新核对后签发。"))
+    for co, leader in zip(co_issuers_of(document), co_signers, strict=False):
+        if co.countersigned_at is None:
+            document_countersign(document=document, actor=leader, unit=co.issuer.unit)
+    document = document_sign_off(document=document, actor=actor)
+    return document_issue(document=document, actor=actor)
 
 
 def document_preview_snapshot(value) -> dict:
     """The renderer's input for a value not yet issued: what the PDF will look like, marked
     as a draft (no number, no verification code). Nothing is saved."""
     document = OfficialDocument(issuer=_issuer_of(value.issuer), **_content_of(value))
-    return document_snapshot(document, draft=True)
+    co_issuers = [_issuer_of(unit) for unit in value.co_issuers]
+    return document_snapshot(document, draft=True, co_issuers=co_issuers)
 
 
 @transaction.atomic
@@ -635,8 +915,16 @@ def documents_requeue_stuck(*, now=None, limit: int = 500) -> list[int]:
     return [d.pk for d in documents]
 
 
+def signing_parties(document: OfficialDocument) -> list[signing.Party]:
+    """Who signs the document's PDF, in order: one signature per issuer, each over its own
+    seal (the n-th seal the renderer drew is the n-th issuer's)."""
+    issuers = [document.issuer, *(c.issuer for c in co_issuers_of(document))]
+    return [signing.Party(unit_code=i.unit.code, name=i.mark_name) for i in issuers]
+
+
 def document_render(*, document_id: int) -> OfficialDocument | None:
-    """Render an issued document's frozen snapshot to its PDF. Idempotent: a document
+    """Render an issued document's frozen snapshot to its PDF and sign it (PAdES, one
+    signature per issuer: docs_gen.signing). Idempotent: a document
     that has its file is left alone; two workers racing are serialised by the row lock.
     A failure is stored on the document (shown to staff, who may retry)."""
     from . import rendering
@@ -654,8 +942,20 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
             if document.render_status == RenderStatus.DONE and document.pdf:
                 return document
             started = time.perf_counter()
-            pdf, pages = rendering.render_document(document.snapshot)
+            pdf, pages, seals = rendering.render_issued(document.snapshot)
+            rendered = time.perf_counter()
+            # signed inside the same locked, idempotent step: the file stored, its SHA-256
+            # and so the verification code's record are those of the signed PDF
+            parties = signing_parties(document)
+            pdf = signing.sign_pdf(
+                pdf,
+                parties,
+                seals=[signing.SealBox(page, rect) for page, rect in seals],
+                reason=f"印发：{document.number}",
+                location=verify_url(document.verification_code),
+            )
             seconds = round(time.perf_counter() - started, 3)
+            sign_seconds = round(time.perf_counter() - rendered, 3)
             digest = hashlib.sha256(pdf).hexdigest()
             name = f"{document.public_id}.pdf"
             # A render killed after writing its file but before its commit left that file
@@ -679,7 +979,13 @@ def document_render(*, document_id: int) -> OfficialDocument | None:
                 action="docs.rendered",
                 obj=document,
                 unit=document.issuer.unit,
-                after={"sha256": digest, "pages": pages, "seconds": seconds},
+                after={
+                    "sha256": digest,
+                    "pages": pages,
+                    "seconds": seconds,
+                    "sign_seconds": sign_seconds,
+                    "signatures": [p.name for p in parties],
+                },
             )
             return document
     except Exception as exc:  # noqa: BLE001 - any failure is stored for staff to see

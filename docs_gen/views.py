@@ -1,6 +1,5 @@
 """Pages for official documents. Thin: look up through the access helper, call a service."""
 
-import hashlib
 import re
 
 from django.contrib import messages
@@ -38,6 +37,7 @@ from .models import (
 )
 from .rendering import render_html, render_pdf
 from .selectors import batch_progress, documents_for, documents_search, render_is_stuck
+from .verification import verification_report
 
 # what happened, as the history lists it (past tense in English)
 ACTION_LABELS = {
@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "docs.update": pgettext_lazy("history", "修改"),
     "docs.submit": pgettext_lazy("history", "送签"),
     "docs.return": pgettext_lazy("history", "退回修改"),
+    "docs.countersign": pgettext_lazy("history", "会签"),
     "docs.sign_off": pgettext_lazy("history", "签发"),
     "docs.issue": pgettext_lazy("history", "编号印发"),
     "docs.rendered": pgettext_lazy("history", "生成 PDF"),
@@ -113,8 +114,9 @@ def _form_page(request, *, document=None):
     issuers = _issuers_of(request.user)
     if not issuers:
         raise Http404
+    co_issuers = list(Issuer.objects.select_related("unit"))
     if request.method == "POST":
-        form = DocumentForm(request.POST, issuers=issuers)
+        form = DocumentForm(request.POST, issuers=issuers, co_issuers=co_issuers)
         if form.is_valid():
             try:
                 if document is None:
@@ -132,7 +134,7 @@ def _form_page(request, *, document=None):
                 form.add_error(field, exc.message)
     else:
         initial = DocumentForm.initial_from(document) if document else {"kind": "notice"}
-        form = DocumentForm(initial=initial, issuers=issuers)
+        form = DocumentForm(initial=initial, issuers=issuers, co_issuers=co_issuers)
     return render(request, "docs_gen/form.html", {"form": form, "document": document})
 
 
@@ -160,6 +162,14 @@ def document_detail(request, public_id):
     head = leader or is_member(user, unit, (Role.HEAD,))
     history = list(AuditEntry.objects.for_object(document).order_by("created_at", "id"))
     stuck = render_is_stuck(document)
+    co_issuers = services.co_issuers_of(document)
+    open_for_signoff = document.status in (DocumentStatus.DRAFT, DocumentStatus.PENDING_SIGNOFF)
+    awaiting = [c for c in co_issuers if not c.countersigned]
+    # a co-issuer's leader countersigns (or sends back) once the lead has sent the draft
+    co_leader = any(is_member(user, c.issuer.unit, (Role.LEADER,)) for c in co_issuers)
+    can_countersign = document.status == DocumentStatus.PENDING_SIGNOFF and any(
+        is_member(user, c.issuer.unit, (Role.LEADER,)) for c in awaiting
+    )
     for entry in history:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
     return render(
@@ -169,9 +179,12 @@ def document_detail(request, public_id):
             "document": document,
             "can_edit": member and document.status == DocumentStatus.DRAFT,
             "can_submit": member and document.status == DocumentStatus.DRAFT,
-            "can_sign": leader
-            and document.status in (DocumentStatus.DRAFT, DocumentStatus.PENDING_SIGNOFF),
-            "can_return": leader and document.status == DocumentStatus.PENDING_SIGNOFF,
+            "can_sign": leader and open_for_signoff and not awaiting,
+            "sign_waits_for": awaiting if leader and open_for_signoff else [],
+            "can_countersign": can_countersign,
+            "co_issuers": co_issuers,
+            "can_return": (leader or co_leader)
+            and document.status == DocumentStatus.PENDING_SIGNOFF,
             "can_issue": member and document.status == DocumentStatus.SIGNED,
             "can_revoke": head and document.status == DocumentStatus.ISSUED,
             "can_retry": member
@@ -226,6 +239,12 @@ _ACTIONS = {
     "return": (
         lambda d, u, p: services.document_return(document=d, actor=u, opinion=p.get("opinion", "")),
         gettext_lazy("已退回修改。"),
+    ),
+    "countersign": (
+        lambda d, u, p: services.document_countersign(
+            document=d, actor=u, opinion=p.get("opinion", "")
+        ),
+        gettext_lazy("已会签。"),
     ),
     "sign": (
         lambda d, u, p: services.document_sign_off(
@@ -311,7 +330,9 @@ VERIFICATION_CODE = re.compile(r"[0-9A-Z]{4,12}")
 
 @rate_limited("verify")
 def verify(request, code):
-    """Public: what was issued under this code, and whether an uploaded file is that PDF."""
+    """Public: what was issued under this code, and what an uploaded file proves: its
+    signatures (signer, time, changed or not, trusted or not), byte-for-byte sameness with
+    the PDF issued, and the registry's state (docs_gen.verification)."""
     normalized = code.replace("-", "").upper()
     if not VERIFICATION_CODE.fullmatch(normalized):
         raise Http404  # not a code this system hands out: no lookup at all
@@ -325,12 +346,13 @@ def verify(request, code):
     if request.method == "POST":
         form = VerifyUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            digest = hashlib.sha256()
-            for chunk in form.cleaned_data["file"].chunks():
-                digest.update(chunk)
+            # within the upload limit (VerifyUploadForm): read whole, the signatures need it
+            data = b"".join(form.cleaned_data["file"].chunks())
+            report = verification_report(data, document)
             result = {
-                "match": bool(document.sha256) and digest.hexdigest() == document.sha256,
-                "sha256": digest.hexdigest(),
+                "match": bool(report["file"]["matches_registry"]),
+                "sha256": report["file"]["sha256"],
+                "report": report,
             }
     response = render(
         request,

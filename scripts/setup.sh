@@ -7,7 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(fonts-noto-cjk fonts-arphic-gkai00mp chromium qpdf poppler-utils gettext postgresql-client)
+# fonts-arphic-ukai: the 楷体 face for rare characters (docs_gen/fontcache.py);
+# libharfbuzz-subset0: WeasyPrint subsets fonts with it (deterministic PDFs);
+# libnss3-tools: certutil, for the trust store pdfsig checks signed documents against (tests);
+# postgresql-client: pg_dump / pg_restore for manage.py backup and restore
+APT_PACKAGES=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai libharfbuzz-subset0
+  chromium qpdf poppler-utils gettext libnss3-tools postgresql-client)
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
@@ -71,7 +76,14 @@ fi
 
 # GB 2312 cuts of the Noto CJK faces for small official-document PDFs
 # (docs_gen/fontcache.py; ~40 s once, instant afterwards)
-if ! ls var/fonts/ZhijiSansGB-Regular-v*.otf var/fonts/ZhijiSerifRare-Regular-v*.otf >/dev/null 2>&1; then
+if ! ls var/fonts/ZhijiSansGB-Regular-v*.otf var/fonts/ZhijiSerifRare-Regular-v*.otf \
+  var/fonts/ZhijiKaiRare-Regular-v*.ttf >/dev/null 2>&1; then
   log "building the GB 2312 font cuts for official documents"
   .venv/bin/python -m docs_gen.fontcache >/dev/null || log "font cuts not built; PDFs will be larger"
 fi
+
+# the local test authority that signs issued documents in the embedded mode, and a
+# certificate per issuing unit once the database has them (docs_gen/signing.py; made on first
+# use otherwise). Does nothing with DOCS_SIGNING_TEST_AUTHORITY off, as in production.
+.venv/bin/python manage.py signing_keys --ensure >/dev/null ||
+  log "signing keys not prepared now; they are made when the first document is signed"

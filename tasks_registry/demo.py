@@ -35,7 +35,8 @@ SCENARIOS = {
     13: (160, 90, 1.1, "open"),
     14: (110, 3, 0.9, "open"),
     15: (140, -20, 0.75, "overdue"),
-    16: (100, 150, 1.05, "open"),
+    # left for the office to dispatch from the task's page, with its own dates and cycle
+    16: (0, 0, 0.0, "undispatched"),
     17: (20, 330, 0.0, "new"),
 }
 
@@ -126,6 +127,8 @@ def load_demo_supervision() -> None:
         if Supervision.objects.filter(task=task).exists():
             continue
         ago, left, pace, scenario = SCENARIOS.get(task.number, (60, 120, 1.0, "open"))
+        if scenario == "undispatched":
+            continue
         start = today - timedelta(days=ago)
         due = today + timedelta(days=left)
         rng = random.Random(task.number)  # noqa: S311 - demo data, reproducible

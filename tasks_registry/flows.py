@@ -17,10 +17,26 @@ only callers of the Handle nodes.
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.base import Edge
 
 from workflows.locks import process_lock
 
 from .models import SupervisionProcess, SupervisionState
+
+
+class If(flow.If):
+    """viewflow's If, whose chart labels its branches in the UI language (是 / 否), not
+    in English."""
+
+    def _outgoing(self):
+        labels = {"cond_true": _("是"), "cond_false": _("否")}
+        for edge in super()._outgoing():
+            yield Edge(
+                src=edge.src,
+                dst=edge.dst,
+                edge_class=edge.edge_class,
+                label=str(labels.get(edge.edge_class, edge.label or "")),
+            )
 
 
 class SupervisionFlow(flow.Flow):
@@ -43,7 +59,7 @@ class SupervisionFlow(flow.Flow):
     consolidate = flow.Handle().Annotation(title=_("牵头单位汇总")).Next(this.review)
     review = flow.Handle().Annotation(title=_("办结审核")).Next(this.closed_or_returned)
     closed_or_returned = (
-        flow.If(this.is_closed).Annotation(title=_("办结？")).Then(this.end).Else(this.branches)
+        If(this.is_closed).Annotation(title=_("办结？")).Then(this.end).Else(this.branches)
     )
     end = flow.End().Annotation(title=_("办结"))
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflows.attachments import ATTACHMENT_ACCEPT, ATTACHMENT_HELP
+from workflows.forms import NamedForm
 from workflows.people import display_name
 
 from .status import local_today
@@ -24,7 +25,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(NamedForm):
     start_date = forms.DateField(
         label=_("下达日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -53,7 +54,7 @@ class DispatchForm(forms.Form):
         self.fields["deadline"].initial = today + timedelta(days=180)
 
 
-class ReportForm(forms.Form):
+class ReportForm(NamedForm):
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 4}))
     percent = forms.IntegerField(
         label=_("完成进度（%）"),
@@ -73,11 +74,11 @@ class ReportForm(forms.Form):
     )
 
 
-class DoneForm(forms.Form):
+class DoneForm(NamedForm):
     summary = forms.CharField(label=_("完成情况"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(NamedForm):
     message = forms.CharField(
         label=_("催办内容"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -85,11 +86,11 @@ class UrgeForm(forms.Form):
     )
 
 
-class ConsolidateForm(forms.Form):
+class ConsolidateForm(NamedForm):
     text = forms.CharField(label=_("完成情况汇总报告"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NamedForm):
     decision = forms.ChoiceField(
         label=_("审核结论"),
         choices=[("close", _("同意办结")), ("return", _("退回整改"))],
@@ -117,7 +118,7 @@ class ReviewForm(forms.Form):
         self.fields["units"].choices = [(str(u.public_id), u.name) for u in units]
 
 
-class AssignForm(forms.Form):
+class AssignForm(NamedForm):
     assignee = forms.ChoiceField(label=_("经办人"))
 
     def __init__(self, *args, members=(), **kwargs):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from workflows.access import get_visible_or_404, is_member, is_supervisor, role_in, units_of_kind
 from workflows.attachments import attachment_response, open_stored
 from workflows.exceptions import RuleViolation
+from workflows.formviews import run_form
 from workflows.models import Membership, Role, Unit, UnitKind
 
 from . import charts, services
@@ -60,11 +61,6 @@ def _require_supervisor(user) -> None:
 
 def _is_office(user) -> bool:
     return user.is_superuser or bool(units_of_kind(user, UnitKind.OFFICE))
-
-
-def _rule_error(form, exc: RuleViolation) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 @login_required
@@ -159,16 +155,18 @@ def task_dispatch(request, number: int):
     task = _task_or_404(number)
     if not _is_office(request.user):
         raise PermissionDenied
-    form = DispatchForm(request.POST)
-    if form.is_valid():
-        try:
-            services.supervision_dispatch(task=task, actor=request.user, **form.cleaned_data)
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(request, _("重点任务%(n)s已下达。") % {"n": task.number})
-            return redirect("tasks:detail", number)
-    return _task_page(request, task, forms={"dispatch": form})
+
+    def dispatch(data):
+        services.supervision_dispatch(task=task, actor=request.user, **data)
+        messages.success(request, _("重点任务%(n)s已下达。") % {"n": task.number})
+        return redirect("tasks:detail", number)
+
+    return run_form(
+        DispatchForm(request.POST),
+        dispatch,
+        done=lambda response: response,
+        again=lambda form: _task_page(request, task, forms={"dispatch": form}),
+    )
 
 
 @login_required
@@ -178,18 +176,18 @@ def task_consolidate(request, number: int):
     sup = getattr(task, "supervision", None)
     if sup is None or not is_member(request.user, task.lead_unit):
         raise PermissionDenied
-    form = ConsolidateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.supervision_consolidate(
-                supervision=sup, actor=request.user, text=form.cleaned_data["text"]
-            )
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(request, _("已汇总上报，等待办结审核。"))
-            return redirect("tasks:detail", number)
-    return _task_page(request, task, forms={"consolidate": form})
+
+    def consolidate(data):
+        services.supervision_consolidate(supervision=sup, actor=request.user, text=data["text"])
+        messages.success(request, _("已汇总上报，等待办结审核。"))
+        return redirect("tasks:detail", number)
+
+    return run_form(
+        ConsolidateForm(request.POST),
+        consolidate,
+        done=lambda response: response,
+        again=lambda form: _task_page(request, task, forms={"consolidate": form}),
+    )
 
 
 @login_required
@@ -200,28 +198,29 @@ def task_review(request, number: int):
     if sup is None or not _is_office(request.user):
         raise PermissionDenied
     branches = list(sup.branches.select_related("unit"))
-    form = ReviewForm(request.POST, units=[b.unit for b in branches])
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def review(data):
         chosen = [b.unit for b in branches if str(b.unit.public_id) in set(data["units"])]
-        try:
-            services.supervision_review(
-                supervision=sup,
-                actor=request.user,
-                close=data["decision"] == "close",
-                opinion=data["opinion"],
-                units=chosen or None,
-                new_due=data["new_due"],
-            )
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已审核办结。") if data["decision"] == "close" else _("已退回相关单位整改。"),
-            )
-            return redirect("tasks:detail", number)
-    return _task_page(request, task, forms={"review": form})
+        services.supervision_review(
+            supervision=sup,
+            actor=request.user,
+            close=data["decision"] == "close",
+            opinion=data["opinion"],
+            units=chosen or None,
+            new_due=data["new_due"],
+        )
+        messages.success(
+            request,
+            _("已审核办结。") if data["decision"] == "close" else _("已退回相关单位整改。"),
+        )
+        return redirect("tasks:detail", number)
+
+    return run_form(
+        ReviewForm(request.POST, units=[b.unit for b in branches]),
+        review,
+        done=lambda response: response,
+        again=lambda form: _task_page(request, task, forms={"review": form}),
+    )
 
 
 # --- a unit's branch -------------------------------------------------------------------
@@ -304,15 +303,18 @@ def branch_claim(request, public_id):
 def _branch_form_step(request, branch, key: str, form, run, done_message):
     """A branch step with a form: on a valid form run the service (``run(cleaned_data)``),
     then back to the branch; a form or rule error re-renders the page with what was typed."""
-    if form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except RuleViolation as exc:
-            _rule_error(form, exc)
-        else:
-            messages.success(request, done_message(form.cleaned_data))
-            return redirect("tasks:branch", branch.public_id)
-    return _branch_page(request, branch, forms={key: form}, status=400)
+
+    def step(data):
+        run(data)
+        messages.success(request, done_message(data))
+        return redirect("tasks:branch", branch.public_id)
+
+    return run_form(
+        form,
+        step,
+        done=lambda response: response,
+        again=lambda bound: _branch_page(request, branch, forms={key: bound}),
+    )
 
 
 @login_required

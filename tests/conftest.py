@@ -1,14 +1,23 @@
 """Shared fixtures: the plan's units, demo schools, the 17 key tasks, and personas.
 
-``world`` builds the same units as the demo (the plan's bureaus and 12
+``world`` holds the same units as the demo (the plan's bureaus and 12
 fictional schools of all five types) and one person per role that tests need,
 including an outsider: a handler of another school.
+
+The world is built once per test database (per xdist worker), committed right after
+the database is created (``django_db_setup``): each ``db`` test's transaction rolls
+back to it. A transactional test ends with a flush that empties every table; the
+next test that asks for the world finds it built again (committed, before its
+transaction begins). ``world`` and ``world_tx`` hand each test fresh model instances,
+fetched by primary key: tests change instances, and ``workflows.access`` caches
+memberships on the user object.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import translation
 
 from tests.factories import PASSWORD, expert, member
@@ -45,6 +54,7 @@ def _flush_lifts_the_database_guards():
     original = BaseDatabaseOperations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):
+        _WORLD.maybe_gone = True  # every table is emptied, the world with them
         with dbguard.lifted():
             return original(self, sql_list)
 
@@ -53,9 +63,12 @@ def _flush_lifts_the_database_guards():
     BaseDatabaseOperations.execute_sql_flush = original
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -167,15 +180,119 @@ def build_world() -> World:
     )
 
 
+class _WorldState:
+    """Where this process's world is: the primary keys of its units and personas."""
+
+    def __init__(self):
+        self.blocker = None  # pytest-django's database blocker, once the test DB exists
+        self.units: dict[str, tuple[int, str]] = {}  # World field -> (pk, code)
+        self.users: dict[str, tuple[int, str]] = {}  # World field -> (pk, username)
+        self.maybe_gone = False  # set by a flush: look before handing the world out
+        self.builds = 0
+
+    def build(self) -> None:
+        """Build the world (idempotent) in one transaction and note its keys."""
+        # the hasher the tests use (_fast_and_isolated): a login must check these passwords
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+            world = build_world()
+        self.builds += 1
+        self.units, self.users = {}, {}
+        for field in fields(World):
+            value = getattr(world, field.name)
+            if isinstance(value, Unit):
+                self.units[field.name] = (value.pk, value.code)
+            elif field.name != "password":
+                self.users[field.name] = (value.pk, value.username)
+        self.maybe_gone = False
+
+    def fetch(self) -> World | None:
+        """Fresh instances of the world's units and personas (two queries), or None when
+        the database no longer holds them."""
+        from django.contrib.auth import get_user_model
+
+        if not self.units:
+            return None
+        units = Unit.objects.in_bulk([pk for pk, _ in self.units.values()])
+        users = get_user_model().objects.in_bulk([pk for pk, _ in self.users.values()])
+        values = {}
+        for name, (pk, code) in self.units.items():
+            if pk not in units or units[pk].code != code:
+                return None
+            values[name] = units[pk]
+        for name, (pk, username) in self.users.items():
+            if pk not in users or users[pk].username != username:
+                return None
+            values[name] = users[pk]
+        return World(**values)
+
+    def get(self) -> World:
+        """The world for the running test: fetched, or built again where a flush emptied
+        it. Inside a ``db`` test's transaction a rebuild is rolled back with the test (the
+        next test builds it again); pytest_runtest_setup rebuilds it committed first."""
+        world = self.fetch()
+        if world is None:
+            self.build()
+            # built inside the test's transaction: it goes with the rollback
+            self.maybe_gone = connection.in_atomic_block
+            world = self.fetch()
+        return world
+
+    def ensure_committed(self) -> None:
+        """Before a test that uses the world begins its transaction: build the world
+        again, committed, if a flush emptied the database."""
+        if not self.maybe_gone or self.blocker is None:
+            return
+        with self.blocker.unblock():
+            if self.fetch() is None:
+                self.build()
+            self.maybe_gone = False
+
+
+_WORLD = _WorldState()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with the world built in it once, committed."""
+    with django_db_blocker.unblock():
+        _WORLD.build()
+    _WORLD.blocker = django_db_blocker
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Runs before the test's fixtures: a ``db`` test's transaction has not begun yet, so
+    a world emptied by the previous transactional test is built again committed, once."""
+    if {"world", "world_tx"} & set(getattr(item, "fixturenames", ())):
+        _WORLD.ensure_committed()
+
+
 @pytest.fixture
 def world(db) -> World:
-    return build_world()
+    return _WORLD.get()
 
 
 @pytest.fixture
 def world_tx(transactional_db) -> World:
     """The same world for tests whose threads need committed data (PostgreSQL concurrency)."""
-    return build_world()
+    return _WORLD.get()
+
+
+@pytest.fixture
+def no_world(db):
+    """An empty database, for tests of what a loader creates from nothing: the world is
+    deleted inside the test's transaction and comes back with its rollback."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from docs_gen.models import Issuer
+    from tasks_registry.models import KeyTask
+
+    KeyTask.objects.all().delete()
+    Issuer.objects.all().delete()
+    get_user_model().objects.all().delete()
+    Unit.objects.all().delete()
+    Group.objects.all().delete()
 
 
 @pytest.fixture

@@ -56,6 +56,10 @@ def production_env(var_dir: Path, **extra: str) -> dict[str, str]:
         env.pop(name, None)
     env.update(
         APP_VAR_DIR=str(var_dir),
+        # issued PDFs are signed (docs_gen.signing): every process of a test signs with the
+        # one test authority of the test run, as a deployment's machines share its keys
+        DOCS_SIGNING_TEST_AUTHORITY="true",
+        DOCS_SIGNING_DIR=str(Path(os.environ.get("APP_VAR_DIR", var_dir)) / "signing"),
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,

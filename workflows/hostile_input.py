@@ -4,7 +4,7 @@ A NUL character ("\\x00") cannot be stored by PostgreSQL (text and jsonb refuse 
 never typed by a person: in the path, a query-string or form parameter (name or value), an
 uploaded file's name or a cookie it answers 400 with a Chinese message naming the field.
 Forms refuse it too (Django's CharField validator, messages rewritten in
-``approvals.common.forms.name_fields_in_errors``), and the approvals draft store checks it
+``workflows.forms.name_fields_in_errors``), and the approvals draft store checks it
 itself, so a service called without this middleware still refuses it.
 """
 

@@ -44,4 +44,24 @@ class ConflictMiddleware:
         if message is None:
             return None
         log.info("409 on %s: %s", request.path, exception)
-        return render(request, "409.html", {"message": message, "back": request.path}, status=409)
+        return render(
+            request,
+            "409.html",
+            {"message": message, "back": request.path, "typed": typed_text(request)},
+            status=409,
+        )
+
+
+_NOT_TYPED = {"csrfmiddlewaretoken", "version", "action", "decision", "outcome", "website"}
+
+
+def typed_text(request) -> list[str]:
+    """What the person wrote in the refused form (an opinion, a reason), to copy from the 409
+    page: nothing typed is lost because someone else acted first."""
+    if request.method != "POST":
+        return []
+    return [
+        value.strip()
+        for key, value in request.POST.items()
+        if key not in _NOT_TYPED and isinstance(value, str) and len(value.strip()) >= 2
+    ][:5]

@@ -299,3 +299,40 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarYear(models.Model):
+    """A year's holidays and make-up working days (调休) as the office entered them, for a
+    year the chinese-calendar package does not cover yet (workflows.workdays)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    basis = models.CharField(_("依据"), max_length=200, help_text=_("如：国办发明电〔2026〕×号"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day that differs from Monday–Friday: a holiday on a weekday, or a make-up Saturday."""
+
+    calendar = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField(_("日期"), unique=True)
+    working = models.BooleanField(_("上班"))
+    name = models.CharField(_("名称"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("节假日或调休日")
+        verbose_name_plural = _("节假日或调休日")
+
+    def __str__(self):
+        return f"{self.day} {'班' if self.working else '休'} {self.name}"

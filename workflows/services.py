@@ -146,3 +146,40 @@ def notification_mark_read(*, user, notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def calendar_year_enter(*, year: int, basis: str, days: dict, actor):
+    """The office enters (or replaces) a year's holidays and make-up working days.
+
+    ``days``: date → (working?, name). Used by every working-day period of that year from
+    now on (workflows.workdays), instead of the package or the bare weekday rule."""
+    from django.core.exceptions import PermissionDenied
+
+    from .access import units_of_kind
+    from .models import CalendarDay, CalendarYear, UnitKind
+
+    offices = units_of_kind(actor, UnitKind.OFFICE)
+    if not (offices or actor.is_superuser):
+        raise PermissionDenied("只有领导小组办公室可以录入节假日安排")
+    calendar, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"basis": basis.strip(), "entered_by": actor}
+    )
+    before = {str(d.day): d.working for d in calendar.days.all()}
+    calendar.days.all().delete()
+    CalendarDay.objects.bulk_create(
+        [
+            CalendarDay(calendar=calendar, day=day, working=working, name=name)
+            for day, (working, name) in sorted(days.items())
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="calendar_entered",
+        obj=calendar,
+        unit=offices[0] if offices else None,
+        before=before or None,
+        after={str(day): working for day, (working, _name) in sorted(days.items())},
+        note=basis,
+    )
+    return calendar

@@ -12,10 +12,15 @@ class WorkbenchApp(ZhijiApplication):
     links = (
         (_("我的待办"), "workbench:inbox", "inbox"),
         (_("通知"), "workbench:notifications", "notifications"),
+        (_("节假日安排"), "workbench:calendar", "event", views.sees_calendar),
     )
     index_path = path("", views.inbox, name="index")
     inbox_path = path("inbox/", views.inbox, name="inbox")
     notifications_path = path("notifications/", views.notifications, name="notifications")
+    notifications_read_all_path = path(
+        "notifications/read-all/", views.notifications_read_all, name="notifications_read_all"
+    )
+    calendar_path = path("calendar/", views.calendar, name="calendar")
     unit_path = path("units/<uuid:public_id>/", views.unit_detail, name="unit")
     notification_read_path = path(
         "notifications/<int:pk>/read/", views.notification_read, name="notification_read"

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -35,16 +36,57 @@ def home(request):
 
 @login_required
 def inbox(request):
-    rows = inbox_rows(request.user)
-    return render(request, "workflows/inbox.html", {"rows": rows, "units": units_of(request.user)})
+    from .filters import InboxFilterForm
+
+    everything = inbox_rows(request.user)
+    form = InboxFilterForm(request.GET or None)
+    rows = form.apply(everything)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/inbox.html",
+        {
+            "rows": page.object_list,
+            "page": page,
+            "form": form,
+            "total": len(everything),
+            "units": units_of(request.user),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @login_required
 def notifications(request):
-    page = Paginator(Notification.objects.filter(recipient=request.user), 30).get_page(
-        request.GET.get("page")
+    from .filters import NotificationFilter
+
+    mine = Notification.objects.filter(recipient=request.user)
+    filtered = NotificationFilter(request.GET or None, queryset=mine)
+    page = Paginator(filtered.qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/notifications.html",
+        {
+            "page": page,
+            "filter": filtered,
+            "unread": mine.filter(read_at__isnull=True).count(),
+        },
+        status=400 if filtered.is_bound and not filtered.form.is_valid() else 200,
     )
-    return render(request, "workflows/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    from django.contrib import messages
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
+    return redirect("workbench:notifications")
 
 
 @login_required
@@ -61,3 +103,57 @@ def unit_detail(request, public_id):
     unit = get_visible_or_404(request.user, Unit, public_id=public_id)
     members = Membership.objects.filter(unit=unit).select_related("user").order_by("role")
     return render(request, "workflows/unit_detail.html", {"unit": unit, "members": members})
+
+
+def sees_calendar(user) -> bool:
+    """The menu offers the calendar to the bureaus and the supervisors (schools need it not)."""
+    return is_supervisor(user) or bool(units_of_kind(user, UnitKind.BUREAU))
+
+
+def _is_office(user) -> bool:
+    return user.is_superuser or bool(units_of_kind(user, UnitKind.OFFICE))
+
+
+@login_required
+def calendar(request):
+    """Which calendar each year's working days come from; the office enters a missing year."""
+    from django.contrib import messages
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .calendar_forms import CalendarYearForm
+    from .formviews import run_form
+    from .models import CalendarYear
+    from .services import calendar_year_enter
+    from .workdays import calendar_source
+
+    this_year = timezone.localdate().year
+    years = [(y, calendar_source(y)) for y in range(this_year - 1, this_year + 2)]
+    context = {
+        "years": years,
+        "entered": CalendarYear.objects.prefetch_related("days"),
+        "is_office": _is_office(request.user),
+    }
+
+    def page(form, status=200):
+        return render(request, "workflows/calendar.html", {**context, "form": form}, status=status)
+
+    if request.method != "POST":
+        return page(
+            CalendarYearForm(initial={"year": this_year + 1}) if context["is_office"] else None
+        )
+    if not context["is_office"]:
+        raise PermissionDenied
+
+    def enter(data):
+        calendar_year_enter(
+            year=data["year"], basis=data["basis"], days=data["parsed"], actor=request.user
+        )
+        messages.success(
+            request,
+            _("%(year)s年节假日安排已录入，共 %(n)s 天。")
+            % {"year": data["year"], "n": len(data["parsed"])},
+        )
+        return redirect("workbench:calendar")
+
+    return run_form(CalendarYearForm(request.POST), enter, done=lambda r: r, again=page)

@@ -4,38 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflows.attachments import ATTACHMENT_ACCEPT, ATTACHMENT_HELP
+from workflows.forms import name_fields_in_errors
 
 from .models import ReviewDecision
-
-_MESSAGES = {
-    "required": _("「{label}」为必填项，请填写。"),
-    "invalid": _("「{label}」格式不正确。"),
-    "invalid_choice": _("「{label}」请从列表中选择。"),
-    "max_length": _("「{label}」最多 %(limit_value)d 个字（当前 %(show_value)d 个字）。"),
-    "min_length": _("「{label}」至少 %(limit_value)d 个字（当前 %(show_value)d 个字）。"),
-    "min_value": _("「{label}」不能小于 %(limit_value)s。"),
-    "max_value": _("「{label}」不能大于 %(limit_value)s。"),
-    "null_characters_not_allowed": _("「{label}」含有不允许的空字符（NUL），请删除后重新提交。"),
-}
-
-
-_LIMIT_CODES = (
-    "min_length",
-    "max_length",
-    "min_value",
-    "max_value",
-    "null_characters_not_allowed",
-)
-
-
-def name_fields_in_errors(form) -> None:
-    """Rewrite Django's generic messages so each names its field and the rule."""
-    for field in form.fields.values():
-        for key, template in _MESSAGES.items():
-            field.error_messages[key] = str(template).replace("{label}", str(field.label))
-        for validator in field.validators:
-            if getattr(validator, "code", None) in _LIMIT_CODES:
-                validator.message = field.error_messages[validator.code]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

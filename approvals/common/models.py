@@ -134,6 +134,8 @@ class Application(models.Model):
         verbose_name=_("当前办理单位"),
     )
     step_since = models.DateTimeField(_("进入当前环节"), null=True, blank=True)
+    # the last working day of the current step's time limit (workflows.workdays)
+    step_due = models.DateField(_("办理时限"), null=True, blank=True)
     last_outcome = models.CharField(max_length=20, blank=True)
     returned_from = models.CharField(max_length=60, blank=True)
     # the step the application was on when it closed (progress shows where it stopped)
@@ -382,3 +384,26 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.get_status_display()}"
+
+
+class StepAlert(models.Model):
+    """A reminder before a step's time limit, or its escalation to the office after it;
+    one of each per entry into the step (the beat task is idempotent)."""
+
+    REMINDER, ESCALATION = "reminder", "escalation"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=60)
+    step_since = models.DateTimeField()
+    kind = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "step", "step_since", "kind"], name="step_alert_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} {self.step} {self.kind}"

@@ -27,6 +27,8 @@ class Procedure:
     form_class = None  # a forms.DraftForm, usually forms.draft_form_for(detail_model, …)
     steps: tuple[Step, ...] = ()  # in order; the first is the step after submission
     publicity_working_days: int = 5
+    # step name → time limit in working days, over the steps' own defaults
+    step_limits: dict[str, int] = {}
     intro_template: str = ""  # shown above the form: the rule and the steps
     # audit actions whose timeline label this procedure words its own way
     action_labels: dict[str, str] = {}

@@ -102,8 +102,12 @@ def round_decide(
 
 
 @transaction.atomic
-def round_issue(*, round: Round, step_name: str, actor, version: int | None):
-    """Issue the round's one document (``procedure.round_document``) and close its step."""
+def round_issue(*, round: Round, step_name: str, actor, version: int | None, co_signers=()):
+    """Issue the round's one document (``procedure.round_document``) and close its step.
+
+    A joint document (a value with ``co_issuers``) needs ``co_signers``: a leader of each
+    co-issuer, in order, who countersigned (会签) it (``docs_gen.services.document_issue_value``).
+    """
     step = _round_step(round, step_name)
     procedure = procedure_for(round.procedure)
     round_ = Round.objects.select_for_update().get(pk=round.pk)
@@ -116,7 +120,9 @@ def round_issue(*, round: Round, step_name: str, actor, version: int | None):
     from docs_gen.services import document_issue_value
 
     value = procedure.round_document(round_, waiting)
-    round_.document = document_issue_value(value, actor=actor, source=round_)
+    round_.document = document_issue_value(
+        value, actor=actor, source=round_, co_signers=list(co_signers)
+    )
     grant_view(round_.document, {a.applicant_unit for a in waiting})
     for application in waiting:
         with locked(application) as app:

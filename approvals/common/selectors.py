@@ -1,5 +1,6 @@
 """Reads of the approvals kernel: lists, timeline, what changed, pending work."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -25,6 +26,8 @@ ACTION_LABELS = {
     "submitted": gettext_lazy("报送申请"),
     "resubmitted": gettext_lazy("修改后重新报送"),
     "withdrawn": gettext_lazy("撤回申请"),
+    "step_reminder": gettext_lazy("到期提醒"),
+    "step_escalation": gettext_lazy("超时报办公室"),
 }
 
 
@@ -137,11 +140,45 @@ def changes_since_return(application: Application) -> tuple[object | None, list[
     now = procedure_for(application).snapshot(application)
     before = last_return.snapshot
     changes = [
-        Change(_(label), before.get(label, ""), now.get(label, ""))
+        _readable(label, before.get(label, ""), now.get(label, ""))
         for label in dict.fromkeys([*before, *now])
         if before.get(label, "") != now.get(label, "")
     ]
     return last_return, changes
+
+
+_FILE_DIGEST = re.compile(r"（[0-9a-f]{8}）$")
+
+
+def _readable(label: str, before: str, after: str) -> Change:
+    """A change as a clerk reads it: attachments by name, not by the digest the snapshot
+    keeps to tell a replaced file from the same one."""
+    if label != ATTACHMENTS_KEY:
+        return Change(_(label), before, after)
+    old = {_FILE_DIGEST.sub("", line): line for line in before.splitlines()}
+    new = {_FILE_DIGEST.sub("", line): line for line in after.splitlines()}
+    shown = [
+        f"{name}{_('（已更换）')}" if name in old and old[name] != line else name
+        for name, line in new.items()
+    ]
+    return Change(_(label), "\n".join(old), "\n".join(shown))
+
+
+def step_light(application: Application, today=None) -> tuple[object, str]:
+    """(due as the end of its last working day, green / amber / red) of the current step."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from workflows.workdays import working_days_between
+
+    if application.step_due is None:
+        return None, ""
+    today = today or timezone.localdate()
+    due = timezone.make_aware(datetime.combine(application.step_due, time(23, 59)))
+    if today > application.step_due:
+        return due, "red"
+    return due, "amber" if working_days_between(today, application.step_due) <= 1 else "green"
 
 
 def may_act_on_step(application: Application, user) -> bool:
@@ -164,6 +201,7 @@ def inbox_for(user) -> list[InboxRow]:
         step = current_step(app)
         if step is None or step.own_inbox_rows or not step.waits_on(app, user):
             continue
+        due, light = step_light(app)
         rows.append(
             InboxRow(
                 title=_(app.current_step_label),
@@ -171,11 +209,15 @@ def inbox_for(user) -> list[InboxRow]:
                 url=application_url(app),
                 unit=names.get(app.acting_unit_id, ""),
                 since=app.step_since,
+                due=due,
+                light=light,
                 status=app.get_status_display(),
             )
         )
-    # work of several units at once (sign-offs, objections …), from each kind of step
-    for kind in {type(s) for p in procedures() for s in p.steps}:
+    # work of several units at once (sign-offs, objections …), from each kind of step; a
+    # procedure's subclass of a kind (its own review rule) inherits the same rows: asked once
+    listers = {type(s).extra_inbox_rows.__func__: type(s) for p in procedures() for s in p.steps}
+    for kind in listers.values():
         rows.extend(kind.extra_inbox_rows(user, units))
     # the applicant's side: a person's returned application, a head's drafts to submit
     for app in Application.objects.filter(applicant_person=user, status=ApplicationStatus.RETURNED):
@@ -234,3 +276,76 @@ def progress(application: Application) -> list[tuple[str, str]]:
         (label, "done" if i < index else state if i == index else "")
         for i, (_name, label) in enumerate(order)
     ]
+
+
+def approval_sheet(application: Application, procedure) -> tuple:
+    """(title, subtitle, sections, footer) of the application's 审批表 (docs_gen.sheets), in
+    Chinese as printed forms are."""
+    from django.utils import timezone, translation
+
+    from docs_gen.sheets import Section
+    from workflows.people import display_name
+
+    def when(moment) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    with translation.override("zh-hans"):
+        applicant = procedure.applicant
+        head = [
+            (str(applicant.label), applicant.name_of(application)),
+            ("事项", str(procedure.title)),
+            ("报送时间", when(application.submitted_at)),
+            ("当前状态", application.get_status_display()),
+        ]
+        detail = [
+            (
+                label,
+                "\n".join(_FILE_DIGEST.sub("", line) for line in value.splitlines())
+                if label == ATTACHMENTS_KEY
+                else value,
+            )
+            for label, value in procedure.snapshot(application).items()
+        ]
+        opinions = [
+            (
+                r.step_label,
+                r.unit.name,
+                r.get_decision_display(),
+                r.opinion,
+                display_name(r.actor),
+                when(r.created_at),
+            )
+            for r in application.reviews.select_related("unit", "actor")
+        ]
+        sections = [
+            Section("申请信息", rows=tuple(head)),
+            Section("申请内容", rows=tuple(detail)),
+            Section(
+                "办理意见",
+                header=("环节", "单位", "结论", "意见", "办理人", "时间"),
+                table=tuple(opinions) or (("—",) * 6,),
+            ),
+        ]
+        notices = [
+            (
+                n.get_level_display(),
+                f"{n.starts_on} 至 {n.ends_on}",
+                n.get_status_display(),
+                str(n.objections.count()),
+            )
+            for n in application.notices.order_by("id")
+        ]
+        if notices:
+            sections.append(
+                Section(
+                    "公示", header=("范围", "公示期", "结果", "异议（件）"), table=tuple(notices)
+                )
+            )
+        if application.document_id and application.document.is_issued:
+            sections.append(
+                Section(
+                    "结果文件", rows=((application.document.number, application.document.title),)
+                )
+            )
+        footer = f"打印时间 {when(timezone.now())} · 台州市职技融通改革工作平台"
+        return f"{procedure.title}审批表", application.title, sections, footer

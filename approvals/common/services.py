@@ -37,6 +37,7 @@ from workflows.locks import ProcessRowLock, process_lock
 from workflows.models import Unit
 from workflows.services import audit_record, notify_units
 from workflows.units import units_cached
+from workflows.workdays import add_working_days
 
 from . import attachments as files
 from .flows import StepNode
@@ -383,6 +384,7 @@ def _close(application: Application, status: str, reason: str = "") -> None:
     application.current_step_label = ApplicationStatus(status).label
     application.acting_unit = None
     application.step_since = application.decided_at
+    application.step_due = None
     application.save()
 
 
@@ -399,6 +401,8 @@ def _enter_next(application: Application) -> None:
     application.current_step_label = step.label
     application.acting_unit = units[0] if len(units) == 1 else None
     application.step_since = timezone.now()
+    limit = step.limit_days()
+    application.step_due = add_working_days(timezone.localdate(), limit) if limit else None
     application.status = step.status
     application.save()  # the one write of the application in a transition
     routed = [u for u in units if u.pk != application.applicant_unit_id]
@@ -711,9 +715,29 @@ def application_withdraw(*, application: Application, actor, version: int | None
 # --- whoever the current step waits on ------------------------------------------------------
 
 
+def result_message(application: Application, outcome: Outcome | None) -> str:
+    """What happened, in words, for the person who just acted (the application as it is now)."""
+    applicant = procedure_for(application).applicant.name_of(application)
+    if outcome is None:
+        return _("已提交本单位意见，等待其他单位办理。")
+    if outcome.result == RETURNED:
+        return _("已退回%(who)s修改。") % {"who": applicant}
+    if application.status == ApplicationStatus.REJECTED:
+        return _("已办结：不予通过，已通知%(who)s。") % {"who": applicant}
+    if application.status == ApplicationStatus.APPROVED:
+        return _("已办结：申请已批准，已通知%(who)s。") % {"who": applicant}
+    if application.acting_unit_id:
+        return _("已同意，申请转入「%(step)s」（%(unit)s）。") % {
+            "step": _(application.current_step_label),
+            "unit": application.acting_unit.name,
+        }
+    return _("已同意，申请转入「%(step)s」。") % {"step": _(application.current_step_label)}
+
+
 @atomic
-def step_act(*, application: Application, actor, cleaned: dict, version: int | None) -> Step:
-    """The current step's action by ``actor`` with the step form's ``cleaned`` data."""
+def step_act(*, application: Application, actor, cleaned: dict, version: int | None) -> str:
+    """The current step's action by ``actor`` with the step form's ``cleaned`` data; returns
+    what happened, in words."""
     procedure = procedure_for(application)
     with locked(application) as app:
         _check_version(app, version)
@@ -725,7 +749,7 @@ def step_act(*, application: Application, actor, cleaned: dict, version: int | N
         outcome = step.act(StepRun(app, procedure, step, actor, unit), cleaned)
         _apply(app, step, outcome)
     _sync(application, app)
-    return step
+    return result_message(application, outcome)
 
 
 def application_decide(
@@ -887,3 +911,64 @@ def public_notice_close_if_due(*, notice_id: int, today: date | None = None) -> 
             if app.current_step == notice.step and not app.is_closed:
                 _move_on_after_notice(app, notice)
     return True
+
+
+# --- time limits -------------------------------------------------------------------------
+
+
+def step_deadline_alerts(*, today: date) -> dict:
+    """Reminders one working day before each step's limit, escalation to the office after it."""
+    from workflows.models import UnitKind
+    from workflows.workdays import WorkingDays
+
+    from .models import StepAlert
+
+    calendar = WorkingDays()
+    sent = {StepAlert.REMINDER: 0, StepAlert.ESCALATION: 0}
+    waiting = Application.objects.filter(step_due__isnull=False).exclude(
+        status__in=(
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        )
+    )
+    for app in waiting.select_related("acting_unit"):
+        step = current_step(app)
+        if step is None:
+            continue
+        if today > app.step_due:
+            kind = StepAlert.ESCALATION
+        elif calendar.between(today, app.step_due) <= 1:
+            kind = StepAlert.REMINDER
+        else:
+            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    StepAlert.objects.create(
+                        application=app, step=app.current_step, step_since=app.step_since, kind=kind
+                    )
+            except IntegrityError:
+                continue  # sent already for this entry into the step
+            values = {"step": step.label, "title": app.title, "due": app.step_due}
+            if kind == StepAlert.REMINDER:
+                notify_units(
+                    step.units(app),
+                    title=_stored("即将到期：%(step)s — %(title)s（%(due)s 前办理）", **values),
+                    url=application_url(app),
+                    roles=step.roles,
+                )
+            else:
+                notify_units(
+                    [*step.units(app), *Unit.objects.filter(kind=UnitKind.OFFICE)],
+                    title=_stored("已超时：%(step)s — %(title)s（时限 %(due)s）", **values),
+                    url=application_url(app),
+                )
+            audit_record(
+                actor=None,
+                action=f"step_{kind}",
+                obj=app,
+                after={"step": str(step.label), "due": str(app.step_due)},
+            )
+            sent[kind] += 1
+    return sent

@@ -18,6 +18,7 @@ Nothing outside this module asks what kind a step is.
 
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from workflows.exceptions import Conflict, RuleViolation
 from workflows.i18n import stored as _stored
 from workflows.inbox import InboxRow
 from workflows.services import audit_record
+from workflows.workdays import working_period
 
 from .forms import DecisionForm, VersionForm
 from .models import (
@@ -42,7 +44,6 @@ from .models import (
     SignOff,
     SignOffStatus,
 )
-from .workdays import working_period
 
 APPROVED, RETURNED, REJECTED = "approved", "returned", "rejected"
 
@@ -74,16 +75,27 @@ class Step:
     history_template = ""  # shown on the application page to everyone who may see it
     in_progress = True  # a stage of the progress bar
     previews_document = False  # the deciding side may preview the procedure's document here
+    # the time limit in working days (None: none); a procedure may set its own per step
+    # (``Procedure.step_limits``)
+    default_limit: int | None = None
     # True: the step lists its own inbox rows (``extra_inbox_rows``), one per unit it waits on
     own_inbox_rows = False
-    done_message = gettext_lazy("已办理。")
     action_labels: dict = {}  # audit action → timeline label
 
-    def __init__(self, name: str, label, units, *, roles: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        name: str,
+        label,
+        units,
+        *,
+        roles: tuple[str, ...] | None = None,
+        limit: int | None = None,
+    ):
         self.name = name
         self.label = label
         self._units = units
         self.roles = roles
+        self.limit = limit
         self.procedure = None
 
     def __repr__(self):
@@ -91,6 +103,13 @@ class Step:
 
     def bind(self, procedure) -> None:
         self.procedure = procedure
+
+    def limit_days(self) -> int | None:
+        """Working days the step may take: the procedure's setting, the step's, the kind's."""
+        limits = getattr(self.procedure, "step_limits", {}) or {}
+        if self.name in limits:
+            return limits[self.name]
+        return self.limit if self.limit is not None else self.default_limit
 
     # --- who acts ---------------------------------------------------------------------
     def units(self, application) -> list:
@@ -158,6 +177,7 @@ _REVIEW_OUTCOME = {
 
 class ReviewStep(Step):
     kind = "review"
+    default_limit = 5
     form_class = DecisionForm
     template = "approvals/steps/review.html"
     action_labels = {
@@ -166,9 +186,6 @@ class ReviewStep(Step):
         "review_reject": gettext_lazy("不予通过"),
     }
     negative_actions = ("review_return", "review_reject")
-
-    def new_form(self, application):
-        return self.form_class(initial={"version": application.version, "decision": "approve"})
 
     def _decision(self, cleaned) -> tuple[ReviewDecision, str]:
         try:
@@ -297,7 +314,7 @@ class CosignStep(ReviewStep):
 
     @classmethod
     def extra_inbox_rows(cls, user, units):
-        from .selectors import application_url
+        from .selectors import application_url, step_light
 
         names = {u.pk: u.name for u in units}
         return [
@@ -307,6 +324,8 @@ class CosignStep(ReviewStep):
                 url=application_url(s.application),
                 unit=names.get(s.unit_id, ""),
                 since=s.created_at,
+                due=step_light(s.application)[0],
+                light=step_light(s.application)[1],
                 status=_("待会签"),
             )
             for s in SignOff.objects.filter(
@@ -467,30 +486,67 @@ class NoticeStep(Step):
 # --- the decision document ---------------------------------------------------------------
 
 
+class IssueForm(VersionForm):
+    """签发: the version of the application and the digest of the text the leader read."""
+
+    version = forms.IntegerField(
+        label=gettext_lazy("版本号"),
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+    )
+    digest = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
 class IssueStep(Step):
-    """The deciding unit's leader signs the decision document off (签发); it is numbered,
-    rendered and sent to the applicant, and the decision takes effect (``on_issue``)."""
+    """The decision document. On entering the step the procedure's text becomes a draft of
+    the deciding unit (docs_gen): its staff may edit it as any draft; its leader signs off
+    (签发) what they wrote; it is numbered, rendered and sent to the applicant, and the
+    decision takes effect (``on_issue``)."""
 
     kind = "issue"
-    form_class = VersionForm
+    default_limit = 3
+    form_class = IssueForm
     template = "approvals/steps/issue.html"
     previews_document = True
-    done_message = gettext_lazy("文件已签发，申请办结。")
     action_labels = {"issued": gettext_lazy("签发文件")}
 
     def __init__(self, name, label, units, *, document_label=None, **kw):
         super().__init__(name, label, units, **kw)
         self.document_label = document_label or gettext_lazy("文件")
 
+    def enter(self, application):
+        value = self.procedure.document(application)
+        if value is not None:
+            from docs_gen.services import document_draft_value
+
+            application.document = document_draft_value(value, source=application)
+            application.save(update_fields=["document"])
+
+    def draft(self, application):
+        """The draft to sign (made now for an application that entered before drafts were)."""
+        if application.document_id is None:
+            self.enter(application)
+        return application.document
+
+    def new_form(self, application):
+        from docs_gen.services import content_digest
+
+        document = application.document
+        digest = content_digest(document) if document is not None else ""
+        return self.form_class(initial={"version": application.version, "digest": digest})
+
     def act(self, run, cleaned):
         app = run.application
         run.procedure.on_issue(app, run.actor)
-        value = run.procedure.document(app)
         title = ""
-        if value is not None:
-            from docs_gen.services import document_issue_value
+        if self.procedure.document(app) is not None:
+            from docs_gen.services import document_issue_draft
 
-            app.document = document_issue_value(value, actor=run.actor, source=app)
+            app.document = document_issue_draft(
+                self.draft(app), actor=run.actor, digest=cleaned.get("digest") or None
+            )
             grant_view(app.document, [app.applicant_unit])
             if app.applicant_person_id:
                 from guardian.shortcuts import assign_perm

@@ -17,3 +17,12 @@ def close_due_public_notices() -> int:
     ).values_list("pk", flat=True):
         closed += bool(public_notice_close_if_due(notice_id=notice_id, today=today))
     return closed
+
+
+@shared_task
+def scan_step_deadlines() -> dict:
+    """Beat (hourly): remind the units a step waits on one working day before its limit, and
+    tell the office once the limit has passed. Idempotent: once per kind and entry."""
+    from .services import step_deadline_alerts
+
+    return step_deadline_alerts(today=timezone.localdate())

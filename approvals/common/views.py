@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflows import ratelimit
+from workflows.access import is_member
 from workflows.exceptions import RuleViolation
 from workflows.formviews import add_rule_error
 from workflows.people import display_name
@@ -62,12 +63,38 @@ def _startable(user) -> list:
     return [(p, units) for p in procedures() if (units := p.applicant.units_for(user))]
 
 
+def is_applicant(user) -> bool:
+    """The user may apply in some procedure (a school's staff, a hosting unit, a teacher)."""
+    return bool(_startable(user))
+
+
+def is_not_applicant(user) -> bool:
+    return not is_applicant(user)
+
+
 @login_required
 def index(request):
-    tab = request.GET.get("tab", "all")
-    apps = selectors.applications_for(request.user, status_group=tab)
+    from django.core.paginator import Paginator
+
+    from .filters import ApplicationFilter
+
     startable = _startable(request.user)
     mine = list({u.pk: u for _p, units in startable for u in units}.values())
+    visible_apps = selectors.applications_for(request.user)
+    filtered = ApplicationFilter(request.GET or {"tab": "all"}, queryset=visible_apps)
+    valid = filtered.form.is_valid()
+    if valid and request.GET.get("format") == "xlsx":
+        from .exports import applications_workbook
+
+        response = HttpResponse(
+            applications_workbook(filtered.qs[:5000]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename=applications.xlsx"
+        return response
+    page = Paginator(filtered.qs if valid else visible_apps.none(), 30).get_page(
+        request.GET.get("page")
+    )
     counts = {
         key: selectors.applications_for(request.user, status_group=key).count()
         for key in ("draft", "open", "closed")
@@ -76,13 +103,16 @@ def index(request):
         request,
         "approvals/my_applications.html",
         {
-            "applications": apps[:200],
-            "tab": tab,
+            "applications": page.object_list,
+            "page": page,
+            "filter": filtered,
+            "tab": filtered.form.cleaned_data.get("tab") or "all" if valid else "all",
             "counts": counts,
             "schools": mine,
             "procedures": [p for p, _units in startable],
             "badges": [b for p, _units in startable for u in mine for b in p.badges(u)],
         },
+        status=200 if valid else 400,
     )
 
 
@@ -169,6 +199,8 @@ def _save_and_continue(request, application, procedure):
         except RuleViolation as exc:
             add_rule_error(form, exc)
     if form.errors:
+        # the draft was kept (a write, so not a 400, which means "nothing was kept"): the
+        # form comes back with the messages beside the fields; a refused step form is a 400
         messages.warning(request, _("内容已保存为草稿，但还有以下问题需要修改。"))
         application.refresh_from_db()
         return _render_form(request, procedure, form, application, status=200)
@@ -258,7 +290,7 @@ def application_detail(request, public_id, action_form=None, handle_errors=None,
         in (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD)
         and applicant.may_submit(user, application),
         "may_withdraw": services.may_withdraw(application, user),
-        "may_preview": application.document_id is None
+        "may_preview": not (application.document_id and application.document.is_issued)
         and getattr(services.current_step(application), "previews_document", False)
         and not applicant.is_applicant(user, application),
         "returned_review": application.reviews.filter(decision="return").last()
@@ -344,7 +376,7 @@ def step_action(request, public_id):
     except _RolledBack:
         pass
     if refused is None:
-        messages.success(request, done.done_message)
+        messages.success(request, done)  # what happened, in words (services.result_message)
         return redirect("applications:detail", application.public_id)
     # what the page cannot show beside a field (the hidden version) comes as a message
     hidden = [
@@ -366,12 +398,13 @@ class _RolledBack(Exception):
 
 @login_required
 def document_preview(request, public_id):
-    """The decision document as it will be issued: docs_gen's own draft rendering."""
+    """The decision document as it will be issued: docs_gen's own rendering of the draft the
+    deciding unit's staff wrote (with the procedure's default text), and the 签发 button."""
     from docs_gen.rendering import render_html, render_pdf
-    from docs_gen.services import document_preview_snapshot
+    from docs_gen.services import document_snapshot
 
     application = _application(request, public_id)
-    if application.document_id:
+    if application.document_id and application.document.is_issued:
         return redirect("docs:detail", application.document.public_id)
     procedure = procedure_for(application)
     step = services.current_step(application)
@@ -380,10 +413,10 @@ def document_preview(request, public_id):
         raise Http404
     if procedure.applicant.is_applicant(request.user, application):
         raise Http404
-    value = procedure.document(application)
-    if value is None:
+    document = step.draft(application)
+    if document is None:
         raise Http404
-    snapshot = document_preview_snapshot(value)
+    snapshot = document_snapshot(document, draft=True)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(render_pdf(snapshot), content_type="application/pdf")
         response["Content-Disposition"] = "inline; filename=preview.pdf"
@@ -397,11 +430,27 @@ def document_preview(request, public_id):
         "approvals/document_preview.html",
         {
             "application": application,
-            "value": value,
+            "document": document,
             "step": step,
+            "form": step.new_form(application),
             "may_issue": step.may_act(application, request.user),
+            "may_edit": is_member(request.user, document.issuer.unit),
         },
     )
+
+
+@login_required
+def approval_form(request, public_id):
+    """审批表: the application's fields and every opinion (who, for which unit, when), one
+    printable PDF in the documents' faces (docs_gen.sheets)."""
+    from docs_gen.sheets import render_sheet
+
+    application = _application(request, public_id)
+    procedure = procedure_for(application)
+    sheet = selectors.approval_sheet(application, procedure)
+    response = HttpResponse(render_sheet(*sheet), content_type="application/pdf")
+    response["Content-Disposition"] = "inline; filename=approval-form.pdf"
+    return response
 
 
 @login_required

@@ -10,10 +10,10 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from workflows.models import Unit
+from workflows.workdays import working_period
 
 from ..common import services
 from ..common.models import Application, PublicNotice
-from ..common.workdays import working_period
 
 User = get_user_model()
 

@@ -265,3 +265,19 @@ def test_after_a_return_the_handler_hands_it_to_the_head_who_resubmits(world, lo
     app.refresh_from_db()
     assert app.current_step == "competent_review" and app.status == ApplicationStatus.IN_REVIEW
     assert app.process.task_set.filter(status="NEW").count() == 1
+
+
+def test_a_file_added_after_a_return_is_shown_by_name_not_by_digest(world):
+    from tests.approvals.conftest import pdf
+
+    app = submitted(world)
+    decide(app, world.hrss_handler, "return", "请补充实训工位清单。")
+    services.application_save(
+        application=app, actor=world.school_handler, data=_data(), uploads=[pdf("实训工位清单.pdf")]
+    )
+    services.application_submit(application=app, actor=world.school_head)
+    app.refresh_from_db()
+    _last, changes = changes_since_return(app)
+    files = next(c for c in changes if c.label == "附件")
+    assert files.after.splitlines() == ["申请报告.pdf", "实训工位清单.pdf"]
+    assert "（" not in files.before  # no digest codes for the clerk

@@ -19,11 +19,11 @@ from approvals.common.registry import procedure_for
 from approvals.common.selectors import inbox_for
 from approvals.common.steps import APPROVED, REJECTED, Outcome
 from approvals.common.tasks import close_due_public_notices
-from approvals.common.workdays import working_period
 from tests.approvals.conftest import decide, pdf, to_publicity
 from tests.factories import member
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.models import Role
+from workflows.workdays import working_period
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +281,70 @@ def test_attachments_cannot_be_removed_once_submitted(world):
     app = submitted(world)
     with pytest.raises(Conflict):
         services.attachment_remove(attachment=app.attachments.get(), actor=world.school_handler)
+
+
+# --- time limits on steps ---------------------------------------------------------------------
+
+
+def test_a_step_has_a_time_limit_in_working_days_with_a_reminder_and_an_escalation(world):
+    from approvals.common.services import step_deadline_alerts
+    from tests.approvals.conftest import submitted
+    from workflows.models import Notification
+    from workflows.workdays import add_working_days, working_days_between
+
+    app = submitted(world)
+    today = timezone.localdate()
+    assert app.step_due == add_working_days(today, 5)  # a review step: 5 working days
+    row = next(r for r in inbox_for(world.hrss_handler) if r.subject == app.title)
+    assert row.light == "green" and row.due.date() == app.step_due
+
+    def at(day):
+        return time_machine.travel(
+            datetime.datetime.combine(
+                day, datetime.time(10), tzinfo=timezone.get_current_timezone()
+            ),
+            tick=False,
+        )
+
+    day_before = next(
+        today + datetime.timedelta(days=n)
+        for n in range(1, 30)
+        if working_days_between(today + datetime.timedelta(days=n), app.step_due) == 1
+    )
+    with at(day_before):
+        assert step_deadline_alerts(today=day_before) == {"reminder": 1, "escalation": 0}
+        assert step_deadline_alerts(today=day_before) == {"reminder": 0, "escalation": 0}
+        row = next(r for r in inbox_for(world.hrss_handler) if r.subject == app.title)
+        assert row.light == "amber"
+    assert Notification.objects.filter(
+        recipient=world.hrss_handler, title__startswith="即将到期"
+    ).exists()
+    after = app.step_due + datetime.timedelta(days=1)
+    with at(after):
+        assert step_deadline_alerts(today=after) == {"reminder": 0, "escalation": 1}
+        assert step_deadline_alerts(today=after) == {"reminder": 0, "escalation": 0}
+        row = next(r for r in inbox_for(world.hrss_handler) if r.subject == app.title)
+        assert row.light == "red"
+    assert Notification.objects.filter(
+        recipient=world.office_handler, title__startswith="已超时"
+    ).exists()
+    decide(app, world.hrss_handler)  # the next step starts its own limit
+    app.refresh_from_db()
+    assert app.current_step == "cosign" and app.step_due == add_working_days(today, 5)
+
+
+def test_a_procedure_sets_its_own_limit_for_a_step_and_a_notice_has_none(world, monkeypatch):
+    from tests.approvals.conftest import submitted
+    from workflows.workdays import add_working_days
+
+    procedure = procedure_for("dual_plaque")
+    monkeypatch.setattr(procedure, "step_limits", {"competent_review": 10})
+    app = submitted(world)
+    assert app.step_due == add_working_days(timezone.localdate(), 10)
+    notice_app = to_publicity(
+        world,
+        school=world.other_school,
+        handler=world.other_school_handler,
+        head=world.other_school_head,
+    )
+    assert notice_app.step_due is None  # the notice's period is its own

@@ -1,5 +1,7 @@
 """The applicant portal and the reviewers' pages, driven through HTTP."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -39,7 +41,7 @@ def test_a_failed_validation_keeps_everything_typed_and_names_the_field(world, l
         {**typed, "action": "save", "files": [SimpleUploadedFile("a.png", PNG)]},
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 200  # kept as a draft
     assert "「申请理由」至少 20 个字" in body
     assert "「联系电话」应为 7–20 位数字" in body
     app = Application.objects.get()
@@ -222,6 +224,7 @@ ID_URLS = [
     ("withdraw", "post"),
     ("decide", "post"),
     ("preview", "get"),
+    ("print", "get"),
     ("issue", "post"),
 ]
 
@@ -314,3 +317,112 @@ def test_the_409_pages_refresh_link_leads_back_to_the_application(world, login):
     back = client.get(url("decide", app))
     assert back.status_code == 302 and back.url == url("detail", app)
     assert login(world.other_school_handler).get(url("decide", app)).status_code == 404
+
+
+def test_the_409_page_keeps_the_opinion_that_was_typed(world, login):
+    from tests.approvals.conftest import submitted as _submitted
+
+    app = _submitted(world)
+    stale = app.version
+    decide(app, world.hrss_handler)
+    client = login(world.hrss_head)
+    response = client.post(
+        url("decide", app),
+        {"decision": "return", "opinion": "请补充实训基地照片。", "version": stale},
+    )
+    assert response.status_code == 409
+    assert "请补充实训基地照片。" in response.content.decode()
+
+
+def test_a_decision_says_what_happened_and_none_is_preselected(world, login):
+    from tests.approvals.conftest import submitted as _submitted
+
+    app = _submitted(world)
+    client = login(world.hrss_handler)
+    page = client.get(url("detail", app)).content.decode()
+    radios = re.findall(r'<input type="radio"[^>]*>', page)
+    assert len(radios) == 3 and not any("checked" in r for r in radios)
+    done = client.post(
+        url("decide", app),
+        {"decision": "return", "opinion": "请补充材料。", "version": app.version},
+        follow=True,
+    )
+    assert "已退回台州市第一中等职业学校修改。" in done.content.decode()
+
+
+def test_the_menu_says_my_applications_to_applicants_and_approvals_to_reviewers(world, login):
+    from django.test import Client as _Client
+
+    school = login(world.school_handler, _Client()).get(reverse("applications:index"))
+    bureau = login(world.hrss_handler, _Client()).get(reverse("applications:index"))
+    assert ">我的申请<" in school.content.decode().replace("\n", "")
+    menu = bureau.content.decode()
+    assert "审批事项" in menu and ">我的申请</" not in menu.replace(" ", "")
+
+
+def test_the_handler_edits_the_reply_and_the_leader_signs_what_the_handler_wrote(world, login):
+    import datetime as _dt
+
+    from approvals.common import services as kernel
+    from docs_gen import services as docs
+
+    app = to_publicity(world)
+    notice = app.latest_notice
+    kernel.public_notice_close_if_due(
+        notice_id=notice.pk, today=notice.ends_on + _dt.timedelta(days=1)
+    )
+    app.refresh_from_db()
+    draft = app.document
+    assert draft is not None and draft.status == "draft"  # the procedure's text, as a draft
+    assert "此复。" in str(draft.body)
+    handler = login(world.hrss_handler, Client())
+    assert "修改文稿" in handler.get(url("preview", app)).content.decode()
+    leader = login(world.hrss_leader, Client())
+    page_seen = leader.get(url("preview", app)).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page_seen).group(1)
+    # the handler edits after the leader opened the page: the leader's 签发 is refused
+    body = [
+        *draft.body[:-1],
+        {"type": "paragraph", "text": "请于2027年1月底前完成挂牌。"},
+        draft.body[-1],
+    ]
+    docs.document_update(
+        document=draft,
+        actor=world.hrss_handler,
+        kind=draft.kind,
+        title=draft.title,
+        addressees=draft.addressees,
+        body=body,
+        cc=draft.cc,
+    )
+    stale = leader.post(url("issue", app), {"version": app.version, "digest": digest})
+    assert stale.status_code == 409 and "文稿在您核对后已被修改" in stale.content.decode()
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.PUBLICITY or app.current_step == "issue_reply"
+    fresh = leader.get(url("preview", app)).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', fresh).group(1)
+    assert (
+        leader.post(url("issue", app), {"version": app.version, "digest": digest}).status_code
+        == 302
+    )
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.APPROVED and app.document.pk == draft.pk
+    assert "请于2027年1月底前完成挂牌。" in str(app.document.body) and app.document.number
+
+
+def test_the_approval_form_prints_every_opinion_on_one_page(world, login):
+    import io
+
+    import pdfplumber
+
+    app = to_publicity(world)
+    response = login(world.hrss_handler).get(url("print", app))
+    assert response["Content-Type"] == "application/pdf"
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        assert len(pdf.pages) == 1
+        text = pdf.pages[0].extract_text()
+    assert "双挂牌申请审批表" in text
+    for unit in ("市人力社保局", "市教育局", "领导小组"):
+        assert unit in text
+    assert "公示期" in text and "台州市第一技师学院（加挂）" in text
+    assert login(world.other_school_handler, Client()).get(url("print", app)).status_code == 404

@@ -34,13 +34,13 @@ def _make_rendering_slow(**kwargs):
 
     where = os.environ.get("SLOW_RENDER_AT", "before_pdf")
     if where == "before_pdf":
-        real_render = rendering.render_document
+        real_render = rendering.render_issued
 
         def slow_render(snapshot, *args, **kw):
             _stop_here()
             return real_render(snapshot, *args, **kw)
 
-        rendering.render_document = slow_render
+        rendering.render_issued = slow_render
     elif where == "after_file":
         real_audit = services.audit_record
 

@@ -561,7 +561,7 @@ def test_fallback_characters_share_the_baseline_of_their_neighbours():
             if c["text"] not in RARE:
                 continue
             seen.add(c["text"])
-            assert "Fandol" not in c["fontname"] and "Kai" not in c["fontname"]  # a fallback
+            assert "Fandol" not in c["fontname"] and "KaitiM" not in c["fontname"]  # a fallback
             neighbours = [
                 n
                 for n in chars
@@ -644,7 +644,8 @@ def test_an_upward_document_puts_number_and_signer_on_one_baseline():
         assert all("Fandol" in c["fontname"] for c in label)
         name = [c for c in line if c["x0"] > label[-1]["x0"]]
         assert _text(name) == "欧阳昇"
-        assert all("Kai" in c["fontname"] for c in name[:2])  # 昇: a fallback face
+        assert all("Kai" in c["fontname"] for c in name)  # 昇: the Kai fallback face
+        assert "Kai-Rare" in name[2]["fontname"]
         assert name[-1]["x1"] == pytest.approx(TEXT_RIGHT - 15.79, abs=TOL)
         # one line: the number, the label and the name share their boxes' bottoms
         assert max(c["bottom"] for c in line) - min(c["bottom"] for c in line) < 0.3
@@ -685,3 +686,135 @@ def test_a_letter_puts_the_header_flags_under_its_double_line():
             assert line[0]["top"] == pytest.approx(copy_no[0]["top"] + i * TEXT_H_LINE, abs=TOL)
         title = _first_line_with(page, "商请")
         assert title[0]["top"] > urgency[0]["bottom"] + TEXT_H_LINE
+
+
+@pytest.mark.parametrize("upward", [True, False])
+def test_rare_characters_in_a_kai_name_stay_kai_on_its_baseline(upward):
+    """The 签发人's name is 楷体 (§7.2.6); a character AR PL KaitiM GB lacks comes from the
+    Kai fallback (AR PL UKai), not from a Song face, and stands on the line's baseline
+    with the same box as its Kai neighbours, within 0.3 pt. Level-2 headings (楷体) too."""
+    names = ["王" + ch + "明" for ch in RARE]
+    body = [
+        block
+        for i, name in enumerate(names[:6], start=1)
+        for block in (
+            {"type": "heading", "level": 2, "text": f"（{i}）联络员{name}。"},
+            {"type": "paragraph", "text": "负责本单位试点工作的联络。"},
+        )
+    ]
+    kai_seen = set()
+    for name in ("欧阳" + RARE[:2], "李" + RARE[2:4], *names):
+        pdf = render_pdf(snapshot(signer=name, upward=upward, body=body))
+        with _open(pdf) as doc:
+            page = doc.pages[0]
+            line = _first_line_with(page, "签发人")
+            signer = [c for c in line if c["x0"] > _first_line_with(page, "签发人")[0]["x0"]]
+            signer = signer[-len(name) :]
+            assert _text(signer) == name
+            for c in signer:
+                assert "Kai" in c["fontname"], (c["text"], c["fontname"])
+            plain = [c for c in signer if c["text"] not in RARE]
+            for c in signer:
+                if c["text"] not in RARE:
+                    continue
+                kai_seen.add(c["text"])
+                assert "Zhiji-Kai-Rare" in c["fontname"]
+                for n in plain:
+                    assert c["matrix"][5] == pytest.approx(n["matrix"][5], abs=0.3)  # baseline
+                    assert c["top"] == pytest.approx(n["top"], abs=0.3)
+                    assert c["bottom"] == pytest.approx(n["bottom"], abs=0.3)
+        if name == names[0]:
+            with _open(pdf) as doc:
+                headings = [
+                    ln
+                    for page in doc.pages
+                    for ln in _lines(page)
+                    if _text(ln).startswith("（") and "联络员" in _text(ln)
+                ]
+                assert len(headings) == 6
+                for ln in headings:
+                    rare = [c for c in ln if c["text"] in RARE]
+                    kai = [c for c in ln if c["text"] not in RARE and "Kai" in c["fontname"]]
+                    assert rare and kai
+                    for c in rare:
+                        assert "Zhiji-Kai-Rare" in c["fontname"]
+                        for n in kai:
+                            assert c["matrix"][5] == pytest.approx(n["matrix"][5], abs=0.3)
+                            assert c["bottom"] == pytest.approx(n["bottom"], abs=0.3)
+    assert kai_seen == set(RARE)
+
+
+def _body_lines(page):
+    return [
+        ln
+        for ln in _lines(page, inside=lambda c: TEXT_TOP < c["top"] < TEXT_BOTTOM)
+        if round(ln[0]["size"]) == 16 and not any(_is_red(c) for c in ln)
+    ]
+
+
+def test_items_that_are_sentences_do_not_pull_the_page_break():
+    """ "一、同意……。" is an item of its own, not a heading waiting for its text: a list of
+    such items fills page 1 instead of moving to page 2 with the signature."""
+    items = [f"{n}、同意你校按程序开展第{i}项试点工作。" for i, n in enumerate(CN_ITEMS, start=1)]
+    body = [{"type": "paragraph", "text": "你校请示收悉。经研究，现批复如下："}]
+    body += [{"type": "heading", "level": 1, "text": t} for t in items]
+    body += [{"type": "paragraph", "text": "此复。"}]
+    with _open(render_pdf(snapshot(body=body))) as pdf:
+        first = _body_lines(pdf.pages[0])
+        assert "一、同意你校按程序开展第1项试点工作。" in [_text(ln) for ln in first]
+        assert TEXT_BOTTOM - first[-1][0]["bottom"] < 2 * TEXT_H_LINE  # page 1 is full
+
+
+CN_ITEMS = "一二三四五六七八九十"
+
+
+@pytest.mark.parametrize("filler", range(7))
+def test_a_heading_of_two_lines_is_never_split_over_two_pages(filler):
+    heading = "一、关于进一步深化职业院校与技工院校融通发展和推进学分互认证书互通工作的安排"
+    body = [{"type": "paragraph", "text": "各校要高度重视，认真组织实施，确保改革落到实处。"}] * (
+        4 + filler
+    )
+    body += [
+        {"type": "heading", "level": 1, "text": heading},
+        {"type": "paragraph", "text": "各校按期完成试点工作。" * 3},
+    ]
+    with _open(render_pdf(snapshot(body=body))) as pdf:
+        holding = [
+            i
+            for i, p in enumerate(pdf.pages)
+            if any(c["text"] == "关" and "Sans" in c["fontname"] for c in p.chars)
+            or any(c["text"] == "排" and "Sans" in c["fontname"] for c in p.chars)
+        ]
+        assert len(holding) == 1, holding  # both of its lines on one page
+
+
+@pytest.mark.parametrize("filler", range(6))
+def test_no_page_starts_with_the_attachment_note_or_the_seal(filler):
+    body = [{"type": "paragraph", "text": "各校要高度重视，认真组织实施，确保改革落到实处。"}] * (
+        5 + filler
+    )
+    attachments = [{"title": "试点院校名单", "body": [{"type": "paragraph", "text": "略。"}]}]
+    with _open(render_pdf(snapshot(body=body, attachments=attachments))) as pdf:
+        page = next(p for p in pdf.pages if any(_text(ln) == "2024年6月1日" for ln in _lines(p)))
+        texts = [_text(ln) for ln in _body_lines(page)]
+        assert texts[0] not in ("附件：试点院校名单", "台州市教育局"), texts[:3]
+        assert "各校要高度重视" in "".join(texts[: texts.index("附件：试点院校名单")])
+
+
+def test_a_public_notice_without_addressees_keeps_the_blank_line_under_the_title():
+    with_to, without = (
+        render_pdf(snapshot(body=BODY_ONE)),
+        render_pdf(snapshot(body=BODY_ONE, addressees=[])),
+    )
+    gaps = []
+    for pdf in (with_to, without):
+        with _open(pdf) as doc:
+            page = doc.pages[0]
+            title = [ln for ln in _lines(page) if round(ln[0]["size"]) == 22]
+            after = next(ln for ln in _body_lines(page) if ln[0]["top"] > title[-1][0]["bottom"])
+            gaps.append(after[0]["top"] - title[-1][0]["bottom"])
+    assert gaps[1] == pytest.approx(gaps[0], abs=0.5)
+    assert gaps[0] > TEXT_H_LINE  # one blank line
+
+
+BODY_ONE = [{"type": "paragraph", "text": "现将有关事项公示如下。"}]

@@ -1,6 +1,7 @@
 """The lifecycle of an official document: draft, sign-off, number at issue, render, revoke."""
 
 import hashlib
+import re
 
 import pytest
 
@@ -163,7 +164,7 @@ def test_a_render_failure_is_stored_and_can_be_retried(world, issuers, monkeypat
     def broken(snapshot, **kw):
         raise RuntimeError("字体缺失")
 
-    monkeypatch.setattr(docs_gen.rendering, "render_document", broken)
+    monkeypatch.setattr(docs_gen.rendering, "render_issued", broken)
     document = issued(world, issuers)
     document.refresh_from_db()
     assert document.render_status == RenderStatus.FAILED
@@ -227,17 +228,44 @@ def test_a_batch_issues_many_with_progress(world, issuers):
 
 
 def test_the_demo_loader_creates_issuers_and_issued_documents(world):
-    from docs_gen.demo import load_demo_documents
+    """load_demo issues one document of every kind, a joint notice among them, one with
+    the 版头's 份号, 密级 and 紧急程度, bodies ending on odd and on even pages; each is
+    rendered through the ordinary path and its 版记 is on an even page."""
+    import io
+
+    import pdfplumber
+
+    from docs_gen.demo import DEMO_DOCUMENTS, load_demo_documents
+    from docs_gen.models import DocumentKind, Issuer
     from tests.factories import member
     from workflows.models import Role
 
-    member(world.hrss, Role.LEADER)
+    member(world.office, Role.LEADER)
     with _commit(execute=True):
         load_demo_documents()
         load_demo_documents()  # idempotent
-    assert OfficialDocument.objects.filter(status=DocumentStatus.ISSUED).count() == 2
-    from docs_gen.models import Issuer
-
+    documents = list(OfficialDocument.objects.filter(status=DocumentStatus.ISSUED))
+    assert len(documents) == len(DEMO_DOCUMENTS)
+    assert {d.kind for d in documents} == set(DocumentKind.values)
+    joint = [d for d in documents if d.snapshot["joint"]]
+    assert [d.snapshot["joint"] for d in joint] == [["台州市教育局", "台州市人力资源和社会保障局"]]
+    assert joint[0].kind == "notice" and joint[0].number.startswith("台教发")
+    assert joint[0].co_issuers.get().countersigned_by == world.hrss_leader
+    flagged = [d for d in documents if d.snapshot["secrecy"]]
+    assert [
+        (d.snapshot["copy_number"], d.snapshot["secrecy"], d.snapshot["urgency"]) for d in flagged
+    ] == [("000012", "秘密★1年", "特急")]
+    endings = set()
+    for document in documents:
+        assert document.render_status == RenderStatus.DONE, document.render_error
+        with document.pdf.open("rb") as f, pdfplumber.open(io.BytesIO(f.read())) as pdf:
+            texts = [(p.extract_text() or "").replace(" ", "") for p in pdf.pages]
+        assert "印发" in texts[-1] and len(texts) % 2 == 0  # the 版记 on an even page
+        # the text ends on the last numbered page (a blank page and the 版记's own page
+        # carry no number; a letter's first page neither)
+        numbered = [i for i, t in enumerate(texts, start=1) if re.search(rf"—{i}—$", t)]
+        endings.add(max(numbered, default=1) % 2)
+    assert endings == {0, 1}
     assert set(Issuer.objects.values_list("code", flat=True)) >= {
         "台教",
         "台人社",

@@ -9,17 +9,15 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_school_handler_applies_uploads_submits_and_sees_the_bureau_approve(
-    transactional_db, live_server, sign_in, tmp_path
+    world_tx, live_server, sign_in, tmp_path
 ):
     from approvals.common import services
     from approvals.common.models import Application
-    from tests.conftest import build_world
 
-    world = build_world()
     report = tmp_path / "关于申请加挂技师学院牌子的请示.pdf"
     report.write_bytes(PDF)
 
-    page = sign_in(world.school_handler, world.password)
+    page = sign_in(world_tx.school_handler, world_tx.password)
     page.click("text=我的申请")
     page.wait_for_url("**/applications/")
     page.click("text=新建双挂牌申请")
@@ -53,26 +51,24 @@ def test_a_school_handler_applies_uploads_submits_and_sees_the_bureau_approve(
 
     app = Application.objects.get()
     assert app.attachments.count() == 1
-    services.application_submit(application=app, actor=world.school_head)
+    services.application_submit(application=app, actor=world_tx.school_head)
     page.reload()
     assert page.locator("#ap-status").inner_text() == "审核中"
     assert "主管部门审核" in page.locator("#ap-step").inner_text()
     screenshot(page, "dual-plaque-submitted")
 
-    decide(app, world.hrss_handler, opinion="材料齐全，同意。")
+    decide(app, world_tx.hrss_handler, opinion="材料齐全，同意。")
     page.reload()
     assert page.locator("#ap-step").inner_text() == "会签"
     assert page.locator("text=材料齐全，同意。").count() == 1
     screenshot(page, "dual-plaque-after-bureau-approval")
 
 
-def test_what_was_typed_survives_an_expired_session(transactional_db, live_server, sign_in):
+def test_what_was_typed_survives_an_expired_session(world_tx, live_server, sign_in):
     from tests.approvals.conftest import draft
-    from tests.conftest import build_world
 
-    world = build_world()
-    app = draft(world)
-    page = sign_in(world.school_handler, world.password)
+    app = draft(world_tx)
+    page = sign_in(world_tx.school_handler, world_tx.password)
     page.goto(f"{live_server.url}/applications/{app.public_id}/edit/")
     typed = "学校新增智能制造实训中心，工位 300 个，可满足预备技师培养需要。"
     page.fill("#id_conditions", typed)
@@ -82,8 +78,8 @@ def test_what_was_typed_survives_an_expired_session(transactional_db, live_serve
     page.context.add_cookies(kept)
     page.click("button[value=save]")
     page.wait_for_url("**/accounts/login/**")
-    page.fill("#id_username", world.school_handler.username)
-    page.fill("#id_password", world.password)
+    page.fill("#id_username", world_tx.school_handler.username)
+    page.fill("#id_password", world_tx.password)
     page.click("button[type=submit]")
     page.wait_for_url(f"**/applications/{app.public_id}/edit/")
     assert page.input_value("#id_conditions") == typed

@@ -5,11 +5,8 @@ from tests.e2e.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 
-def test_an_office_clerk_logs_in_and_opens_the_task_list(transactional_db, live_server, sign_in):
-    from tests.conftest import build_world
-
-    world = build_world()
-    page = sign_in(world.office_handler, world.password)
+def test_an_office_clerk_logs_in_and_opens_the_task_list(world_tx, live_server, sign_in):
+    page = sign_in(world_tx.office_handler, world_tx.password)
     assert page.url.endswith("/dashboard/")
     page.click("text=重点任务清单")
     page.wait_for_url("**/tasks/")

@@ -14,7 +14,7 @@ def _light(page, number: int) -> str:
 
 
 def test_a_school_report_turns_the_offices_amber_light_green(
-    transactional_db, live_server, browser, page, sign_in
+    world_tx, live_server, browser, page, sign_in
 ):
     from tasks_registry.models import KeyTask
     from tasks_registry.services import (
@@ -23,35 +23,33 @@ def test_a_school_report_turns_the_offices_amber_light_green(
         supervision_dispatch,
     )
     from tasks_registry.status import local_today
-    from tests.conftest import build_world
     from tests.factories import member
 
-    world = build_world()
     today = local_today()
     sup = supervision_dispatch(
         task=KeyTask.objects.get(number=15),  # 市人力社保局，职业院校 (s01..s05)
-        actor=world.office_handler,
+        actor=world_tx.office_handler,
         start_date=today - timedelta(days=100),
         deadline=today + timedelta(days=100),
     )
     s01 = None
     for branch in sup.branches.select_related("unit"):
-        user = world.school_handler if branch.unit == world.school else member(branch.unit)
+        user = world_tx.school_handler if branch.unit == world_tx.school else member(branch.unit)
         branch = branch_acknowledge(branch=branch, actor=user)
-        if branch.unit == world.school:
+        if branch.unit == world_tx.school:
             s01 = branch  # acknowledged, nothing reported at half time: lagging
             continue
         progress_report_submit(branch=branch, actor=user, text="按计划推进", percent=60)
 
-    office = sign_in(world.office_handler, world.password)
+    office = sign_in(world_tx.office_handler, world_tx.password)
     office.goto(f"{live_server.url}/dashboard/")
     assert _light(office, 15) == "amber"
 
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     school = context.new_page()
     school.goto(f"{live_server.url}/accounts/login/")
-    school.fill("#id_username", world.school_handler.username)
-    school.fill("#id_password", world.password)
+    school.fill("#id_username", world_tx.school_handler.username)
+    school.fill("#id_password", world_tx.password)
     school.click("button[type=submit]")
     school.wait_for_load_state("networkidle")
     school.goto(f"{live_server.url}/workbench/inbox/")

@@ -173,6 +173,8 @@ def test_a_backup_restores_into_a_new_database_and_everything_still_checks_out(
         "DJANGO_DEBUG": "true",
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "CELERY_TASK_ALWAYS_EAGER": "false",  # the next document's render waits in var/broker
+        # the same apps as the backed-up installation (the tests' own procedure included)
+        "APP_EXTRA_APPS": os.environ.get("APP_EXTRA_APPS", ""),
     }
     restored = _manage("manage.py", "restore", str(out), env=env)
     assert "every check passed" in restored

@@ -21,25 +21,20 @@ def _wait_for(predicate, timeout=20.0):
     return False
 
 
-def test_a_worker_emails_a_notification_after_commit(celery_worker_on_redis):
-    from tests.conftest import build_world
-
-    world = build_world()
+def test_a_worker_emails_a_notification_after_commit(celery_worker_on_redis, world_tx):
     with transaction.atomic():
-        [note] = notify(recipients=[world.school_handler], title="请及时报送进度", body="任务 2")
+        [note] = notify(recipients=[world_tx.school_handler], title="请及时报送进度", body="任务 2")
     assert _wait_for(lambda: Notification.objects.get(pk=note.pk).emailed_at is not None)
     assert _wait_for(lambda: len(mail.outbox) == 1)
     assert mail.outbox[0].subject == "请及时报送进度"
-    assert mail.outbox[0].to == [world.school_handler.email]
+    assert mail.outbox[0].to == [world_tx.school_handler.email]
 
 
-def test_running_the_email_task_twice_sends_once(celery_worker_on_redis):
-    from tests.conftest import build_world
+def test_running_the_email_task_twice_sends_once(celery_worker_on_redis, world_tx):
     from workflows.tasks import send_notification_emails
 
-    world = build_world()
     with transaction.atomic():
-        [note] = notify(recipients=[world.edu_handler], title="催办")
+        [note] = notify(recipients=[world_tx.edu_handler], title="催办")
     assert _wait_for(lambda: len(mail.outbox) == 1)
     send_notification_emails.delay([note.pk])
     time.sleep(1.0)

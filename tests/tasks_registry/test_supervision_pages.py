@@ -40,7 +40,7 @@ def test_the_office_dispatches_a_task_from_its_page(world, login):
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200 and "完成时限须晚于下达日期" in body
+    assert response.status_code == 400 and "完成时限须晚于下达日期" in body
     assert "按月报送" in body  # nothing typed is lost
     response = client.post(
         "/tasks/2/dispatch/",

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from workflows.models import Expert, Membership, SchoolType, Unit, UnitKind
 
 
-def test_load_demo_is_idempotent_and_covers_every_role_and_school_type(db, settings):
+def test_load_demo_is_idempotent_and_covers_every_role_and_school_type(no_world, settings):
     settings.DEMO_LOADERS = ["tasks_registry.services.registry_load"]
     call_command("load_demo", stdout=StringIO())
     counts = (Unit.objects.count(), Membership.objects.count(), get_user_model().objects.count())
@@ -35,7 +35,7 @@ def test_load_demo_is_idempotent_and_covers_every_role_and_school_type(db, setti
         assert set(unit.memberships.values_list("role", flat=True)) == {"handler", "head", "leader"}
 
 
-def test_demo_accounts_json_lists_logins_that_work(db, settings, rf):
+def test_demo_accounts_json_lists_logins_that_work(no_world, settings, rf):
     settings.DEMO_LOADERS = []
     call_command("load_demo", stdout=StringIO())
     out = StringIO()

@@ -140,3 +140,22 @@ def test_document_actions_parse_their_opinion(world, login):
     )
     assert response.status_code == 400 and "「意见」" in _text(response)
     assert AuditEntry.objects.count() == rows
+
+
+def test_a_long_text_is_refused_with_its_limit_never_cut_by_the_browser():
+    from approvals.common.forms import DecisionForm
+
+    form = DecisionForm({"decision": "return", "opinion": "长" * 2001, "version": "1"})
+    html = str(form["opinion"])
+    assert 'data-maxlength="2000"' in html and " maxlength=" not in html  # a counter, no cut
+    assert not form.is_valid()
+    assert form.errors["opinion"] == ["「审核意见」最多 2000 个字（当前 2001 个字）。"]
+
+
+def test_a_fields_own_message_is_kept_and_the_others_name_the_field():
+    from tasks_registry.forms import ReportForm
+
+    form = ReportForm({"text": "", "percent": "120"})
+    assert not form.is_valid()
+    assert form.errors["percent"] == ["完成进度：须为0至100之间的整数"]
+    assert form.errors["text"] == ["「进展情况」为必填项，请填写。"]

@@ -30,3 +30,12 @@ def local_dt(value, fmt: str = "%Y-%m-%d %H:%M"):
 def person(user) -> str:
     """A person's name in Chinese order (family name first)."""
     return display_name(user)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with ``changes`` (filters kept across pages)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
