@@ -1,21 +1,27 @@
-"""Benchmark of the supervision pages at province scale.
+"""Benchmark of the supervision pages at province scale, at several numbers of schools.
 
-Seeds 17 key tasks dispatched to the bureaus and 200 schools — by default every task
-reaches every school (17 × 200 × 24, the worst case; BENCH_FANOUT=annex uses the
-annex's own fan-out) — 24 monthly progress reports per branch and one timeline
-event per report, then times the leading group's dashboard, a school's inbox and the
-task page of a task that reaches every school; prints p50 / p95 ms and SQL queries.
+For each number of schools (``--schools``, default 50 200 800) a fresh database is
+seeded with 17 key tasks dispatched to the bureaus and the schools — by default every
+task reaches every school (17 × N × ``--reports``, the worst case; BENCH_FANOUT=annex
+uses the annex's own fan-out) — ``--reports`` monthly progress reports per branch and
+one timeline event per report; then the leading group's dashboard, a school's inbox
+and the task page of a task that reaches every school are timed, round-robin over the
+databases so that a shared machine's load falls on every size alike. Prints p50 / p95 ms,
+SQL queries and HTML size per page and number of schools, and the dashboard's ratio
+of the largest to the smallest.
 
-    .venv/bin/python bench/bench_supervision.py                 # SQLite (a temp file)
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhiji_sup \\
-        .venv/bin/python bench/bench_supervision.py             # PostgreSQL (test_ db)
+    .venv/bin/python bench/bench_supervision.py                       # SQLite (a temp file)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhiji_speed \\
+        .venv/bin/python bench/bench_supervision.py --schools 50 200 800 --reports 24
 
 Tasks are dispatched through the real service (flow, fan-out, notifications); the
 81 600-odd reports are bulk-inserted (going through the service would take half an
 hour and measures nothing the pages do). The database is a throw-away test database.
 """
 
+import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -29,6 +35,12 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 os.environ.setdefault("APP_VAR_DIR", tempfile.mkdtemp(prefix="zhiji-bench-"))
+# DEBUG off, as in production (the test Client speaks plain HTTP: no SSL redirect)
+os.environ["DJANGO_DEBUG"] = "false"
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("DOCS_PUBLIC_BASE_URL", "https://zhiji.example.gov.cn")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 import django  # noqa: E402
 
@@ -37,7 +49,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", 200))
@@ -151,56 +163,124 @@ def seed():
     return people, big.number, len(branches), len(reports)
 
 
-def measure(client, url, runs=RUNS):
-    for _ in range(3):
-        assert client.get(url).status_code == 200, url
-    times = []
-    queries = 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as ctx:
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-        assert response.status_code == 200
-        queries = len(ctx.captured_queries)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-    return statistics.median(times), p95, queries
+def _use(db_name: str) -> None:
+    """Point the connection at one of the seeded databases."""
+    connection.close()
+    connection.settings_dict["NAME"] = db_name
+
+
+def seed_one(vendor, n: int, test_name: str):
+    """A fresh database with ``n`` schools: (its name, the pages to time with their clients)."""
+    global SCHOOLS
+    SCHOOLS = n
+    connection.settings_dict["TEST"]["NAME"] = test_name
+    db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    t0 = time.perf_counter()
+    people, big, n_branches, n_reports = seed()
+    print(
+        f"{vendor} ({FANOUT} fan-out): seeded 17 tasks, {n} schools, "
+        f"{n_branches} branches, {n_reports} reports in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
+    office, school = Client(), Client()
+    office.force_login(people["office"])
+    school.force_login(people["b000"])
+    pages = [
+        ("dashboard /dashboard/", office, "/dashboard/"),
+        ("school inbox /workbench/inbox/", school, "/workbench/inbox/"),
+        ("task page (office, every branch)", office, f"/tasks/{big}/"),
+        ("task page (one school)", school, f"/tasks/{big}/"),
+    ]
+    return db_name, pages
+
+
+def measure_interleaved(seeded: dict, runs: int) -> dict:
+    """Every page at every size, round-robin, ``runs`` times: the load of a shared machine
+    falls on all sizes alike. {n: {page: (p50, p95, queries, bytes)}}."""
+    times = {n: {} for n in seeded}
+    last = {n: {} for n in seeded}
+    for round_ in range(runs + 3):
+        for n, (db_name, pages) in seeded.items():
+            _use(db_name)
+            for name, client, url in pages:
+                if round_ == 0:
+                    assert client.get(url).status_code == 200, url  # after the reconnect
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.perf_counter()
+                    response = client.get(url)
+                    elapsed = (time.perf_counter() - t0) * 1000
+                assert response.status_code == 200, url
+                if round_ >= 3:  # three warm-up rounds
+                    times[n].setdefault(name, []).append(elapsed)
+                last[n][name] = (len(ctx.captured_queries), len(response.content))
+    result = {}
+    for n in seeded:
+        result[n] = {}
+        for name, values in times[n].items():
+            values.sort()
+            p95 = values[min(len(values) - 1, int(round(0.95 * len(values))) - 1)]
+            result[n][name] = (statistics.median(values), p95, *last[n][name])
+    return result
 
 
 def main():
+    global REPORTS, RUNS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--schools", type=int, nargs="+", default=[50, 200, 800])
+    parser.add_argument("--reports", type=int, default=REPORTS, help="reports per branch")
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed requests per page")
+    args = parser.parse_args()
+    REPORTS, RUNS = args.reports, args.runs
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    if vendor == "sqlite3":  # a file, like the embedded mode, not an in-memory database
-        connection.settings_dict["TEST"]["NAME"] = os.path.join(
-            os.environ["APP_VAR_DIR"], "bench.sqlite3"
-        )
-    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    # no setup_test_environment(): its template instrumentation would be timed too
+    # production serves the collected, hashed files (whitenoise's manifest): without
+    # running collectstatic here, the plain storage names the same files
+    from django.test.utils import override_settings
+
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["*"]
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    seeded = {}
     try:
-        t0 = time.perf_counter()
-        people, big, n_branches, n_reports = seed()
-        print(
-            f"{vendor} ({FANOUT} fan-out): seeded 17 tasks, {SCHOOLS} schools, {n_branches} branches, "
-            f"{n_reports} reports in {time.perf_counter() - t0:.0f} s"
-        )
-        office, school = Client(), Client()
-        office.force_login(people["office"])
-        school.force_login(people["b000"])
-        rows = [
-            ("dashboard /dashboard/", office, "/dashboard/"),
-            ("school inbox /workbench/inbox/", school, "/workbench/inbox/"),
-            (f"task page /tasks/{big}/ (office, every branch)", office, f"/tasks/{big}/"),
-            (f"task page /tasks/{big}/ (one school)", school, f"/tasks/{big}/"),
-        ]
-        print(f"{'page':48} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        for name, client, url in rows:
-            p50, p95, q = measure(client, url)
-            print(f"{name:48} {p50:8.1f} {p95:8.1f} {q:8d}")
+        for n in args.schools:
+            if vendor == "sqlite3":  # a file, like the embedded mode, not an in-memory database
+                name = os.path.join(os.environ["APP_VAR_DIR"], f"bench{n}.sqlite3")
+            else:
+                name = f"{old_name}_sup{n}"
+            seeded[n] = seed_one(vendor, n, name)
+            connection.settings_dict["NAME"] = old_name
+        results = measure_interleaved(seeded, RUNS)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        for db_name, _pages in seeded.values():
+            _use(old_name)
+            connection.creation._destroy_test_db(db_name, verbosity=0)
+    pages = list(next(iter(results.values())))
+    print(
+        f"\n{vendor}, {args.reports} reports per branch, {RUNS} requests per page and size, "
+        "the sizes interleaved"
+    )
+    header = "".join(f" | {n:>4} schools: p50 / p95 ms, queries, KB" for n in args.schools)
+    print(f"{'page':34}{header}")
+    for page in pages:
+        cells = "".join(
+            f" | {p50:17.1f} / {p95:6.1f} {q:8d} {size / 1024:6.0f}"
+            for p50, p95, q, size in (results[n][page] for n in args.schools)
+        )
+        print(f"{page:34}{cells}")
+    small, large = min(args.schools), max(args.schools)
+    dash = "dashboard /dashboard/"
+    print(
+        f"\ndashboard at {large} / at {small} schools: p50 "
+        f"{results[large][dash][0] / results[small][dash][0]:.2f}, p95 "
+        f"{results[large][dash][1] / results[small][dash][1]:.2f}, HTML "
+        f"{results[large][dash][3] / results[small][dash][3]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -450,3 +450,179 @@ def stored_report_files():
     rows = ReportAttachment.objects.order_by("pk").values_list("file", "sha256")
     for name, digest in rows:
         yield FileRef(name, digest, "tasks_registry.ReportAttachment")
+
+
+# --- the dashboard: figures aggregated in the database ------------------------------------
+
+
+@dataclass
+class DashboardFigures:
+    """What the leading group's dashboard shows, from a fixed number of grouped queries:
+    the cost does not grow with the number of schools (DESIGN.md §4.1.5 for the lights)."""
+
+    overview: list[TaskStatus]
+    branch_counts: dict  # open branches by light
+    branches: int = 0
+    done: int = 0
+
+
+def dashboard_figures(today: date | None = None) -> DashboardFigures:
+    """The 17 tasks with their lights, counts and progress, and the branch totals, from one
+    query grouping the branches by (supervision, state, due date, percent): a group has one
+    light, computed by ``branch_light`` as for a single branch, and counts ``n`` times."""
+    from django.db.models import Count
+
+    today = today or local_today()
+    tasks = list(key_tasks_with_units().select_related("supervision"))
+    sups = {t.supervision.pk: t.supervision for t in tasks if hasattr(t, "supervision")}
+    groups = (
+        Branch.objects.order_by()
+        .values_list("supervision_id", "state", "due", "percent")
+        .annotate(n=Count("pk"))
+    )
+    done_state = BranchState.DONE.value
+    by_sup: dict[int, list] = {}
+    for sup_id, state, due, percent, n in groups:
+        done = state == done_state
+        light = branch_light(
+            done=done, start=sups[sup_id].start_date, due=due, percent=percent, today=today
+        )
+        by_sup.setdefault(sup_id, []).append((done, due, percent, light, n))
+    figures = DashboardFigures(overview=[], branch_counts={GREEN: 0, AMBER: 0, RED: 0})
+    for task in tasks:
+        sup = getattr(task, "supervision", None)
+        status = TaskStatus(task=task, supervision=sup)
+        figures.overview.append(status)
+        if sup is None:
+            continue
+        rows = by_sup.get(sup.pk, [])
+        total = percent_sum = 0
+        for done, due, percent, light, n in rows:
+            total += n
+            percent_sum += percent * n
+            status.light_counts[light] += n
+            status.done_count += n if done else 0
+            status.overdue_count += n if not done and due < today else 0
+            if not done:
+                figures.branch_counts[light] += n
+        status.branch_count = total
+        status.progress = round(percent_sum / total) if total else 0
+        status.light = task_light(
+            branch_lights=[light for done, _d, _p, light, _n in rows if not done],
+            closed=sup.state == SupervisionState.CLOSED,
+            all_done=status.done_count == total,
+            deadline=sup.deadline,
+            today=today,
+        )
+        if sup.state == SupervisionState.CLOSED:
+            status.progress = 100
+        figures.branches += total
+        figures.done += status.done_count
+    return figures
+
+
+@dataclass
+class UnitRate:
+    unit_id: int
+    name: str
+    cycles_due: int
+    cycles_on_time: int
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        if not self.cycles_due:
+            return None
+        return (Decimal(self.cycles_on_time * 100) / Decimal(self.cycles_due)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+
+def _cycles_expressions(today: date, supervisions=None):
+    """SQL for a branch's reporting cycles due and reported on time, as ``branch_statuses``
+    counts them (``status.cycle_of``: calendar months from the dispatch month). With
+    ``supervisions`` [(pk, start_date, cycle_months)], each one's current cycle is a
+    constant of the query (a CASE on the supervision) instead of date arithmetic per row."""
+    from django.db.models import Case, F, IntegerField, Value, When
+    from django.db.models.functions import ExtractMonth, ExtractYear, Greatest, Least
+
+    tz = timezone.get_current_timezone()
+    start_year = ExtractYear("supervision__start_date")
+    start_month = ExtractMonth("supervision__start_date")
+    length = Greatest(F("supervision__cycle_months"), Value(1))
+
+    def cycle(months):
+        return Greatest(months, Value(0)) / length + Value(1)
+
+    if supervisions:
+        current = Case(
+            *[
+                When(supervision_id=pk, then=Value(cycle_of(start, today, months)))
+                for pk, start, months in supervisions
+            ],
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    else:
+        current = cycle(
+            (Value(today.year) - start_year) * Value(12) + (Value(today.month) - start_month)
+        )
+    done_cycle = cycle(
+        (ExtractYear("done_at", tzinfo=tz) - start_year) * Value(12)
+        + (ExtractMonth("done_at", tzinfo=tz) - start_month)
+    )
+    done = BranchState.DONE.value
+    due = Case(
+        When(state=done, done_at__isnull=False, then=done_cycle),
+        When(state=done, then=current),
+        When(last_report_cycle=current, then=current),
+        default=current - Value(1),
+        output_field=IntegerField(),
+    )
+    return due, Least(F("cycles_reported"), due)
+
+
+_RATES_SQL: dict = {}  # (alias, vendor, today, kind, lowest) → compiled SQL and params
+
+
+def on_time_rates(
+    *, kind: str, today: date | None = None, lowest: int | None = None, supervisions=None
+):
+    """Per-unit on-time reporting rates of units of ``kind``, summed in the database (one
+    query, one row per unit); ``lowest``: only the ``lowest`` rates, lowest first (the
+    units with no cycle due yet left out), else every unit in their order. The query
+    depends only on the day (and on ``supervisions``, [(pk, start_date, cycle_months)] when
+    given): it is compiled once a day, not on every page."""
+    from django.db import connections, router
+    from django.db.models import F, Sum, Value
+
+    today = today or local_today()
+    alias = router.db_for_read(Branch)
+    sups = tuple(sorted(supervisions)) if supervisions else None
+    key = (alias, connections[alias].vendor, str(timezone.get_current_timezone()), today)
+    key += (kind, lowest, sups)
+    compiled = _RATES_SQL.get(key)
+    if compiled is None:
+        due, on_time = _cycles_expressions(today, sups)
+        qs = (
+            Branch.objects.filter(unit__kind=kind)
+            .order_by()
+            .values("unit_id", "unit__name", "unit__sort_order")
+            .annotate(due=Sum(due), ok=Sum(on_time))
+        )
+        if lowest is not None:
+            qs = (
+                qs.filter(due__gt=0)
+                # the rate in tenths of a percent, rounded half up as ``UnitRate.on_time_rate``
+                .annotate(rate=(F("ok") * Value(2000) + F("due")) / (F("due") * Value(2)))
+                .order_by("rate", "unit__sort_order", "unit_id")[:lowest]
+            )
+        else:
+            qs = qs.order_by("unit__sort_order", "unit_id")
+        compiled = _RATES_SQL[key] = qs.query.get_compiler(alias).as_sql()
+        if len(_RATES_SQL) > 64:  # yesterday's
+            _RATES_SQL.pop(next(iter(_RATES_SQL)))
+    sql, params = compiled
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [UnitRate(r[0], r[1], r[3] or 0, r[4] or 0) for r in rows]

@@ -7,8 +7,9 @@ with what was typed kept; conflicts (someone acted first) answer 409 via the mid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,9 +40,12 @@ from .selectors import (
     assigned_units_bulk,
     branch_light_of,
     branch_page_rows,
+    branch_statuses,
     branches_for_rows,
+    dashboard_figures,
     key_tasks_by_measure,
     key_tasks_with_units,
+    on_time_rates,
     supervision_overview,
     supervision_timeline,
     task_status,
@@ -401,18 +405,27 @@ STATUS_FILTERS = {
 
 @login_required
 def dashboard(request):
-    """The leading group's dashboard: a fixed number of queries however many branches."""
+    """The leading group's dashboard: a fixed number of queries and a fixed amount of HTML
+    however many schools — the figures are grouped in the database (``dashboard_figures``,
+    ``on_time_rates``); one unit's own branches are read only when it is filtered on, and
+    the per-school detail is on each task's page (paginated) and on the scoring page."""
     _require_supervisor(request.user)
     today = local_today()
-    overview = supervision_overview(today=today)
-    statuses = [row for s in overview for row in s.rows]
-    units = list(Unit.objects.filter(kind__in=[UnitKind.BUREAU, UnitKind.SCHOOL]))
-    unit = next((u for u in units if str(u.public_id) == request.GET.get("unit")), None)
+    figures = dashboard_figures(today=today)
+    overview = figures.overview
+    bureaus = list(Unit.objects.filter(kind=UnitKind.BUREAU))
+    unit = _dashboard_unit(request, bureaus)
     wanted = request.GET.get("status") or ""
 
     shown = overview
     if unit is not None:
-        mine = {s.supervision_id: s for s in statuses if s.unit_id == unit.pk}
+        sups = {s.supervision.pk: s.supervision for s in overview if s.supervision}
+        mine = {
+            b.supervision_id: b
+            for b in branch_statuses(
+                queryset=Branch.objects.filter(unit=unit), today=today, supervisions=sups
+            )
+        }
         shown = []
         for s in overview:
             if s.supervision and s.supervision.pk in mine:
@@ -435,21 +448,24 @@ def dashboard(request):
 
     dispatched = [s for s in overview if s.supervision]
     task_counts = {k: sum(1 for s in dispatched if s.light == k) for k in (GREEN, AMBER, RED)}
-    branch_counts = {
-        k: sum(1 for s in statuses if s.light == k and s.state != BranchState.DONE)
-        for k in (GREEN, AMBER, RED)
-    }
-    branch_done = sum(1 for s in statuses if s.state == BranchState.DONE)
-    scores = unit_scores(statuses=statuses, units=units)
-    bureau_scores = [s for s in scores if s.unit.kind == UnitKind.BUREAU]
-    school_scores = sorted(
-        (s for s in scores if s.unit.kind == UnitKind.SCHOOL and s.on_time_rate is not None),
-        key=lambda s: (s.on_time_rate, s.unit.sort_order),
-    )[:10]
+    branch_counts = figures.branch_counts
+    branch_done = figures.done
+    sups = [
+        (s.supervision.pk, s.supervision.start_date, s.supervision.cycle_months)
+        for s in overview
+        if s.supervision
+    ]
+    bureau_rates = [
+        r
+        for r in on_time_rates(kind=UnitKind.BUREAU, today=today, supervisions=sups)
+        if r.cycles_due
+    ]
+    school_rates = on_time_rates(kind=UnitKind.SCHOOL, today=today, lowest=10, supervisions=sups)
     context = {
         "groups": groups,
-        "units": units,
+        "units": bureaus,
         "unit": unit,
+        "school_query": request.GET.get("school", "").strip(),
         "wanted": wanted,
         "status_filters": STATUS_FILTERS,
         "light_labels": LIGHT_LABELS,
@@ -458,7 +474,7 @@ def dashboard(request):
             "dispatched": len(dispatched),
             "closed": sum(1 for s in dispatched if s.supervision.state == SupervisionState.CLOSED),
             "overdue": sum(s.overdue_count for s in dispatched),
-            "branches": len(statuses),
+            "branches": figures.branches,
             "done": branch_done,
         },
         "task_chart": charts.donut(
@@ -474,13 +490,33 @@ def dashboard(request):
             centre=_("个单位事项"),
         ),
         "rate_chart": charts.rate_bars(
-            [(s.unit.name, s.on_time_rate) for s in bureau_scores]
-            + [(s.unit.name, s.on_time_rate) for s in school_scores],
+            [(r.name, r.on_time_rate) for r in bureau_rates]
+            + [(r.name, r.on_time_rate) for r in school_rates],
             title=_("按期报送率"),
         ),
         "today": today,
     }
     return render(request, "tasks_registry/dashboard.html", context)
+
+
+def _dashboard_unit(request, bureaus) -> Unit | None:
+    """The unit filtered on: a bureau from the list, or a school by its id (``unit``) or by
+    its name or code (``school``: typed, the list would grow with the schools)."""
+    wanted = request.GET.get("unit", "")
+    unit = next((u for u in bureaus if str(u.public_id) == wanted), None)
+    if unit is None and wanted:
+        try:
+            unit = Unit.objects.filter(public_id=wanted).first()
+        except (ValueError, ValidationError):
+            unit = None
+    typed = request.GET.get("school", "").strip()
+    if unit is None and typed:
+        schools = Unit.objects.filter(kind=UnitKind.SCHOOL).order_by("sort_order", "pk")
+        unit = (
+            schools.filter(Q(code=typed) | Q(name=typed)).first()
+            or schools.filter(name__contains=typed).first()
+        )
+    return unit
 
 
 @login_required

@@ -13,7 +13,7 @@ grants are added on top.
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import assign_perm, get_objects_for_user
+from guardian.shortcuts import assign_perm
 
 from .models import ACTING_ROLES, Membership, Unit, UnitKind
 
@@ -79,10 +79,7 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     if is_supervisor(user):
         return queryset
     model = queryset.model
-    granted = get_objects_for_user(
-        user, _view_perm(model), klass=model, accept_global_perms=False, with_superuser=False
-    ).values("pk")
-    condition = Q(pk__in=granted)
+    condition = _granted(user, model)
     user_scope = getattr(model, "user_scope", None)  # a person's own rows, beside the units'
     if user_scope is not None:
         condition |= user_scope(user)
@@ -90,6 +87,46 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     if scope is not None:
         condition |= scope(units_of(user))
     return queryset.filter(condition)
+
+
+_PERMISSION_IDS: dict[tuple[int, str], int] = {}
+
+
+def _granted(user, model) -> Q:
+    """The pks of ``model``'s rows the user was granted ``view`` on, directly or through one
+    of their groups (a unit's group: ``grant_view``): guardian's object permissions as
+    ``get_objects_for_user(accept_global_perms=False, with_superuser=False)`` reads them,
+    as one subquery, without its per-call set-up."""
+    from django.contrib.auth.models import Permission
+    from django.db.models.functions import Cast
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    from .permissions import content_type_for
+
+    ctype = content_type_for(model)
+    codename = f"view_{model._meta.model_name}"
+    key = (ctype.pk, codename)
+    perm_id = _PERMISSION_IDS.get(key)
+    if perm_id is None:  # permissions are created by migrate: a found one stays what it is
+        perm_id = _PERMISSION_IDS[key] = (
+            Permission.objects.filter(content_type=ctype, codename=codename)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    if perm_id is None:
+        return Q(pk__in=[])
+    pk_field = model._meta.pk
+    pk_field = pk_field.target_field if pk_field.is_relation else pk_field
+    through_groups = GroupObjectPermission.objects.filter(
+        permission_id=perm_id, content_type_id=ctype.pk, group__user=user
+    )
+    direct = UserObjectPermission.objects.filter(
+        permission_id=perm_id, content_type_id=ctype.pk, user=user
+    )
+    cast = Cast("object_pk", output_field=type(pk_field)())
+    return Q(pk__in=through_groups.annotate(obj=cast).values("obj")) | Q(
+        pk__in=direct.annotate(obj=cast).values("obj")
+    )
 
 
 def get_visible_or_404(user, queryset_or_model, **lookup):

@@ -58,11 +58,19 @@ def notify(
         Notification(recipient=user, unit=unit, title=title[:200], body=body, url=url)
         for user in {u.pk: u for u in recipients}.values()
     ]
+    return _store(rows)
+
+
+def _store(rows: list[Notification]) -> list[Notification]:
+    """One INSERT for all ``rows``; one e-mail task for them once the transaction commits."""
+    if not rows:
+        return []
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.pk is not None]
     if not ids:  # backends that do not return ids from bulk_create
+        titles = {n.title for n in rows}
         ids = list(
-            Notification.objects.filter(title=title[:200], emailed_at__isnull=True)
+            Notification.objects.filter(title__in=titles, emailed_at__isnull=True)
             .order_by("-id")
             .values_list("pk", flat=True)[: len(rows)]
         )
@@ -76,18 +84,53 @@ def notify(
 def notify_units(
     units: Iterable[Unit], *, title: str, body: str = "", url: str = "", roles=None
 ) -> None:
-    """Notify the active members of each unit (with one of ``roles``), one query for all."""
-    units = list(units)
+    """Notify the active members of each unit (with one of ``roles``; None: all but staff):
+    one statement (INSERT … SELECT from the memberships), one e-mail task on commit."""
+    from django.db import connection
+    from django.utils import timezone
+
+    units = list({u.pk: u for u in units}.values())
     if not units:
         return
-    qs = Membership.objects.filter(unit__in=units, user__is_active=True).select_related("user")
-    qs = qs.filter(role__in=list(roles)) if roles is not None else qs.exclude(role="staff")
-    by_unit: dict[int, list] = {}
-    for m in qs:
-        by_unit.setdefault(m.unit_id, []).append(m.user)
-    for unit in units:
-        if by_unit.get(unit.pk):
-            notify(recipients=by_unit[unit.pk], title=title, body=body, url=url, unit=unit)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        qs = Membership.objects.filter(unit__in=units, user__is_active=True)
+        qs = qs.filter(role__in=list(roles)) if roles is not None else qs.exclude(role="staff")
+        qs = qs.select_related("user")
+        _store(
+            [
+                Notification(
+                    recipient=m.user, unit_id=m.unit_id, title=title[:200], body=body, url=url
+                )
+                for m in qs
+            ]
+        )
+        return
+    q = connection.ops.quote_name
+    n, m, u = Notification._meta, Membership._meta, User._meta
+    unit_marks = ", ".join(["%s"] * len(units))
+    role_rule = (
+        f"m.{q('role')} IN ({', '.join(['%s'] * len(roles))})"
+        if roles is not None
+        else f"m.{q('role')} <> %s"
+    )
+    sql = (
+        f"INSERT INTO {q(n.db_table)} ({q('recipient_id')}, {q('unit_id')}, {q('title')}, "  # noqa: S608 (quoted names, bound values)
+        f"{q('body')}, {q('url')}, {q('created_at')}) "
+        f"SELECT m.{q('user_id')}, m.{q('unit_id')}, %s, %s, %s, %s "
+        f"FROM {q(m.db_table)} m INNER JOIN {q(u.db_table)} u ON u.{q('id')} = m.{q('user_id')} "
+        f"WHERE m.{q('unit_id')} IN ({unit_marks}) AND u.{q('is_active')} AND {role_rule} "
+        f"RETURNING {q('id')}"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [title[:200], body, url, now, *[x.pk for x in units]]
+    params += list(roles) if roles is not None else ["staff"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        from .tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.delay(ids))
 
 
 def unit_members(unit: Unit, roles: Iterable[str] | None = None):

@@ -4,6 +4,8 @@ Names are as written in the plan (市教育局 …); ``full_name`` is the body's
 official name, used on official documents.
 """
 
+import contextvars
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -70,5 +72,39 @@ def plan_bureau_by_name(name: str) -> Unit:
         return Unit.objects.get(code=BUREAU_CODES[name])
 
 
+_SCOPE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("unit_scope", default=None)
+_LOADED = object()
+
+
+@contextmanager
+def units_cached(*known: Unit | None):
+    """Within the block, ``unit_by_code`` reads every unit but the schools once (one query,
+    at the first code not among ``known``) and answers from that. For one service call:
+    a step's rules name the same bureaus several times; a unit renamed meanwhile is seen
+    by the next call."""
+    if _SCOPE.get() is not None:
+        for unit in known:
+            if unit is not None:
+                _SCOPE.get().setdefault(unit.code, unit)
+        yield
+        return
+    token = _SCOPE.set({u.code: u for u in known if u is not None})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
 def unit_by_code(code: str) -> Unit:
-    return Unit.objects.get(code=code)
+    cache = _SCOPE.get()
+    if cache is None:
+        return Unit.objects.get(code=code)
+    unit = cache.get(code)
+    if unit is None and _LOADED not in cache:
+        cache[_LOADED] = True
+        for u in Unit.objects.exclude(kind=UnitKind.SCHOOL):
+            cache.setdefault(u.code, u)
+        unit = cache.get(code)
+    if unit is None:
+        unit = cache[code] = Unit.objects.get(code=code)
+    return unit

@@ -1,23 +1,147 @@
 """The flow of a procedure, built from its ordered steps: one source of truth for the order.
 
 ``approval_flow`` writes the viewflow class a procedure would otherwise write by
-hand: a ``StartHandle``, one ``Handle`` per step, and after each a ``Switch``
-that routes on the outcome the kernel recorded (``application.last_outcome``):
-approved → the next step (the ``approved`` end after the last), returned → the
-amendment step, anything else → the ``closed`` end. After the amendment the
-flow goes back to the step that returned it (``application.returned_from``).
+hand: a ``StartHandle`` and one ``StepNode`` per step — a ``Handle`` that routes
+by itself, like a ``Handle`` followed by a ``Switch`` but without the Switch's
+task row, link rows and second pass through the lock — on the outcome the kernel
+recorded (``application.last_outcome``): approved → the next step (the
+``approved`` end after the last), returned → the amendment step, anything else →
+the ``closed`` end. After the amendment the flow goes back to the step that
+returned it (``application.returned_from``). The process and its task rows are
+viewflow's as ever: one DONE task per step passed, linked to the next.
 ``checks.py`` verifies at start-up that every registered procedure's flow and
 steps agree, for hand-written flows too.
 """
 
 import sys
 
+from django.db import connection
+from django.utils.timezone import now
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.base import Edge
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.handle import HandleActivation
+from viewflow.workflow.signals import task_finished
+from viewflow.workflow.status import STATUS
 
 from workflows.locks import process_lock
 
 from .steps import AmendStep
+
+
+class StepActivation(HandleActivation):
+    """A step's activation: on completion it creates the task of the branch that matches.
+
+    When that is another step, on PostgreSQL, this task's completion, the next task and
+    the link between them are written in one statement (``_write_step``) — the same rows
+    viewflow's ``complete`` and ``create`` write in three."""
+
+    next_activations = ()
+
+    def _branch(self):
+        for node, condition in self.flow_task._branches:
+            if condition is None or condition(self):
+                return node
+        raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+    @Activation.status.super()
+    def execute(self):
+        node = self._branch()
+        if not (isinstance(node, StepNode) and connection.vendor == "postgresql"):
+            self._next_node = node
+            self.complete()
+            self.activate_next()
+            return
+        task = self.task
+        task.finished = now()
+        task.status = STATUS.DONE
+        new = node.flow_class.task_class(process=self.process, flow_task=node, token=task.token)
+        new.flow_task_type = node.task_type
+        new.data = {}
+        _write_step(task, new)
+        task_finished.send(sender=self.flow_class, process=self.process, task=task)
+        self.next_activations = [node.activation_class(new)]
+
+    @Activation.status.super()
+    def create_next(self):
+        node = getattr(self, "_next_node", None) or self._branch()
+        self.next_activations = [node._create(self, self.task.token)]
+        yield from self.next_activations
+
+
+def _write_step(done, new) -> None:
+    """UPDATE the completed task, INSERT the next one and its link, in one statement."""
+    from django.db.models import sql
+
+    task_model = type(new)
+    fields = [f for f in task_model._meta.concrete_fields if not f.primary_key]
+    for f in fields:  # the defaults and auto_now_add values the ORM's save would fill in
+        if getattr(new, f.attname) is None and f.has_default():
+            setattr(new, f.attname, f.get_default())
+    query = sql.InsertQuery(task_model)
+    query.insert_values(fields, [new])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [task_model._meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    q = connection.ops.quote_name
+    table = q(task_model._meta.db_table)
+    link = task_model.previous.through
+    link_table = q(link._meta.db_table)
+    from_col = q(link._meta.get_field("from_task").column)
+    to_col = q(link._meta.get_field("to_task").column)
+    finished = task_model._meta.get_field("finished")
+    started = task_model._meta.get_field("started")
+    update_params = [
+        done.status,
+        started.get_db_prep_save(done.started, connection),
+        finished.get_db_prep_save(done.finished, connection),
+        done.pk,
+    ]
+    statement = (
+        f"WITH done AS (UPDATE {table} SET {q('status')} = %s, {q('started')} = %s, "  # noqa: S608 (quoted names, bound values)
+        f"{q('finished')} = %s WHERE {q('id')} = %s), "
+        f"new AS ({insert_sql}) "
+        # ``new.previous`` holds ``done``: the link row goes from the new task to it
+        f"INSERT INTO {link_table} ({from_col}, {to_col}) SELECT {q('id')}, %s FROM new "
+        f"RETURNING {from_col}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*update_params, *insert_params, done.pk])
+        new.pk = cursor.fetchone()[0]
+    new._state.adding = False
+    new._state.db = connection.alias
+
+
+class StepNode(flow.Handle):
+    """A person's step: a ``Handle`` (run by the kernel's services) whose outgoing edges
+    are ``Case``s on the activation, the first that holds taken, then ``Default``."""
+
+    activation_class = StepActivation
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._branches = []
+
+    def Case(self, node, condition):  # noqa: N802 (viewflow's naming)
+        self._branches.append((node, condition))
+        return self
+
+    def Default(self, node):  # noqa: N802
+        self._branches.append((node, None))
+        return self
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._branches = [
+            (this.resolve(instance, node), this.resolve(instance, cond))
+            for node, cond in self._branches
+        ]
+
+    def _outgoing(self):
+        for node, condition in self._branches:
+            yield Edge(src=self, dst=node, edge_class="cond_true" if condition else "default")
 
 
 def _outcome(value):
@@ -50,21 +174,17 @@ def approval_flow(name: str, module: str, *, steps, process_class, title, doc: s
         "closed": flow.End(),
     }
     for index, step in enumerate(main):
-        after = f"after_{step.name}"
         following = main[index + 1].name if index + 1 < len(main) else "approved"
-        attrs[step.name] = flow.Handle().Annotation(title=step.label).Next(getattr(this, after))
-        switch = flow.Switch().Case(getattr(this, following), _outcome("approved"))
+        node = StepNode().Annotation(title=step.label)
+        node = node.Case(getattr(this, following), _outcome("approved"))
         if amend is not None:
-            switch = switch.Case(getattr(this, amend.name), _outcome("returned"))
-        attrs[after] = switch.Default(this.closed)
+            node = node.Case(getattr(this, amend.name), _outcome("returned"))
+        attrs[step.name] = node.Default(this.closed)
     if amend is not None:
-        attrs[amend.name] = (
-            flow.Handle().Annotation(title=amend.label).Next(getattr(this, f"after_{amend.name}"))
-        )
-        switch = flow.Switch()
+        node = StepNode().Annotation(title=amend.label)
         for step in main[1:]:
-            switch = switch.Case(getattr(this, step.name), _returned_from(step.name))
-        attrs[f"after_{amend.name}"] = switch.Default(getattr(this, main[0].name))
+            node = node.Case(getattr(this, step.name), _returned_from(step.name))
+        attrs[amend.name] = node.Default(getattr(this, main[0].name))
     flow_class = type(name, (flow.Flow,), attrs)
     setattr(sys.modules[module], name, flow_class)
     return flow_class

@@ -57,16 +57,41 @@ class Procedure:
             "procedure": self.title,
         }
 
-    def detail_of(self, application):
+    def detail_accessor(self) -> str | None:
+        """The application's attribute of the detail (its one-to-one's related name)."""
         if self.detail_model is None:
             return None
-        return self.detail_model.objects.filter(application=application).first()
+        for field in self.detail_model._meta.fields:
+            if (
+                field.one_to_one
+                and field.related_model._meta.label == "approvals.Application"
+                and not field.remote_field.hidden
+            ):
+                return field.remote_field.get_accessor_name()
+        return None
+
+    def detail_of(self, application):
+        """The detail row, read once per application object (the services read it with the
+        application, under the lock)."""
+        if self.detail_model is None or application.pk is None:
+            return None
+        accessor = self.detail_accessor()
+        if accessor is None:  # a detail without a reverse accessor (related_name="+")
+            return self.detail_model.objects.filter(application=application).first()
+        try:
+            return getattr(application, accessor)
+        except self.detail_model.DoesNotExist:
+            return None
 
     def save_detail(self, application, cleaned: dict) -> None:
         """Write the validated form into the procedure's own model (its fields by name)."""
         names = [f.name for f in self.detail_model._meta.concrete_fields]
         fields = {k: v for k, v in cleaned.items() if k in names}
-        self.detail_model.objects.update_or_create(application=application, defaults=fields)
+        detail, _created = self.detail_model.objects.update_or_create(
+            application=application, defaults=fields
+        )
+        if accessor := self.detail_accessor():
+            setattr(application, accessor, detail)
 
     def initial(self, application) -> dict:
         """The form's values for an application (the draft as typed wins)."""

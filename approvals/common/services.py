@@ -12,15 +12,20 @@ What a step does is its handler's (``steps``); this module only runs handlers:
 at a step, ``_apply`` for the outcome.
 """
 
+import contextvars
 from contextlib import contextmanager
 from datetime import date
+from functools import wraps
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from viewflow import this
+from viewflow.workflow import flow
 from viewflow.workflow.models import Task
+from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
 
 from workflows.cas import expect_version
@@ -28,11 +33,14 @@ from workflows.exceptions import Conflict, RuleViolation
 from workflows.hostile_input import NUL, nul_message
 from workflows.i18n import in_chinese
 from workflows.i18n import stored as _stored
+from workflows.locks import ProcessRowLock, process_lock
 from workflows.models import Unit
 from workflows.services import audit_record, notify_units
+from workflows.units import units_cached
 from workflows.workdays import add_working_days
 
 from . import attachments as files
+from .flows import StepNode
 from .models import (
     Application,
     ApplicationStatus,
@@ -43,7 +51,7 @@ from .models import (
     PublicNotice,
     SignOffStatus,
 )
-from .registry import Procedure, procedure_for
+from .registry import Procedure, procedure_for, procedures
 from .steps import APPROVED, REJECTED, RETURNED, Outcome, Step, StepRun
 
 # What is stored is Chinese whatever language the actor reads: see workflows/i18n.py.
@@ -54,16 +62,190 @@ STALE = _("该申请已被他人办理或状态已变化，本次操作未生效
 # --- helpers ---------------------------------------------------------------------
 
 
+_ONE_TRANSACTION: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "approvals_one_transaction", default=False
+)
+
+
+@contextmanager
+def one_transaction():
+    """A view's whole request in one transaction that the kernel's services join without
+    savepoints: any exception rolls all of it back (the view then answers 400 / 409)."""
+    with transaction.atomic():
+        token = _ONE_TRANSACTION.set(True)
+        try:
+            yield
+        finally:
+            _ONE_TRANSACTION.reset(token)
+
+
+def atomic(func):
+    """``transaction.atomic`` for a service: its own transaction, or a savepoint inside a
+    caller's; none inside ``one_transaction`` (the caller rolls back as a whole)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(savepoint=not _ONE_TRANSACTION.get()):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _lock_timeout(procedure: Procedure) -> int | None:
+    lock = procedure.flow_class.lock_impl if procedure.flow_class else None
+    return lock.timeout_ms if isinstance(lock, ProcessRowLock) else None
+
+
+def _locking_qs(procedure: Procedure, queryset=None):
+    """The application with its process, applicant, acting unit and detail in one read."""
+    qs = (queryset if queryset is not None else Application.objects.all()).select_related(
+        "process", "applicant_unit", "acting_unit"
+    )
+    accessor = procedure.detail_accessor()
+    return qs.select_related(accessor) if accessor else qs
+
+
+def _json_rows(model, ordering: str, where: str, params=()):
+    """A subquery: the rows of ``model`` matching ``where`` (SQL on alias ``r``, which may
+    name the outer application row) as one JSON array (PostgreSQL), keys = column names."""
+    from django.db.models import JSONField
+    from django.db.models.expressions import RawSQL
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    return RawSQL(  # noqa: S611 (quoted names, bound values)
+        f"(SELECT jsonb_agg(r ORDER BY {ordering}) FROM {table} r WHERE {where})",  # noqa: S608
+        params,
+        output_field=JSONField(),
+    )
+
+
+def _from_json(model, row: dict):
+    """A model instance from one of ``_json_rows``' objects, as if read from the database."""
+    from django.db.models import JSONField
+
+    values = {}
+    for field in model._meta.concrete_fields:
+        value = row.get(field.attname)
+        if value is not None and not isinstance(field, JSONField):
+            if hasattr(field, "from_db_value"):
+                value = field.from_db_value(value, None, connection)
+            else:
+                value = field.to_python(value)
+        values[field.attname] = value
+    obj = model(**values)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def _with_rows(qs):
+    """On PostgreSQL, the lock query also brings the waiting task and the attachments (what
+    a step reads besides the application), so that each is read once, in the same
+    statement."""
+    if connection.vendor != "postgresql":
+        return qs
+    app = connection.ops.quote_name(Application._meta.db_table)
+    return qs.annotate(
+        zk_tasks=_json_rows(
+            Task, "r.id", f'r.process_id = {app}."process_id" AND r.status = %s', [STATUS.NEW]
+        ),
+        zk_attachments=_json_rows(
+            Attachment, "r.uploaded_at, r.id", f'r.application_id = {app}."id"'
+        ),
+    )
+
+
+def _take_rows(app: Application) -> Application:
+    """Materialise what ``_with_rows`` brought: the pending task and the attachments."""
+    if not hasattr(app, "zk_tasks"):
+        return app
+    procedure = procedure_for(app)
+    tasks = [_from_json(Task, row) for row in app.__dict__.pop("zk_tasks") or ()]
+    waiting = [t for t in tasks if procedure.step(t.flow_task.name) is not None]
+    if waiting:
+        waiting[0].process = app.process
+    app._pending_task = waiting[0] if waiting else _NOTHING
+    rows = app.__dict__.pop("zk_attachments") or ()
+    attachments = app.attachments.all()  # as prefetch_related leaves it
+    attachments._result_cache = [_from_json(Attachment, row) for row in rows]
+    attachments._prefetch_done = True
+    app._prefetched_objects_cache = {"attachments": attachments}
+    return app
+
+
+def lock_visible(user, queryset, **lookup) -> Application | None:
+    """Inside ``one_transaction``: the application of ``queryset`` (already restricted to
+    what ``user`` may see) matching ``lookup``, read and locked in one statement — the
+    process row (the flow's lock, as ``workflows.locks.process_lock`` takes it) and the
+    application row, with its units and procedure detail — or None when there is none
+    with a process (the caller looks it up the ordinary way: 404, or a draft)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {int(process_lock.timeout_ms)}")
+    # an INNER JOIN: FOR UPDATE cannot lock the nullable side of an outer join
+    qs = queryset.filter(process__status__isnull=False, **lookup).select_related(
+        "process", "applicant_unit", "acting_unit"
+    )
+    accessors = [a for p in procedures() if (a := p.detail_accessor())]
+    if accessors:
+        qs = qs.select_related(*accessors)
+    try:
+        app = _with_rows(qs.select_for_update(of=("self", "process"))).get()
+    except (Application.DoesNotExist, ValueError, TypeError, ValidationError):
+        return None
+    app._locked_in = connection.atomic_blocks[-1]
+    return _take_rows(app)
+
+
+def _locked_here(application) -> bool:
+    """Locked by ``lock_visible`` / ``locked`` in a block that is still open."""
+    block = getattr(application, "_locked_in", None)
+    return block is not None and any(b is block for b in connection.atomic_blocks)
+
+
 @contextmanager
 def locked(application: Application):
-    """The application re-read under the process lock (or its own row lock before a process)."""
+    """The application re-read under the process lock (or its own row lock before a process).
+
+    The process row and the application row are locked and read in one statement (with
+    the application's process, units and procedure detail) when the flow uses the
+    project's ``ProcessRowLock``; an application already locked so in this transaction
+    (``lock_visible``) is used as it is."""
     procedure = procedure_for(application)
-    with transaction.atomic():
-        if application.process_id:
+    with transaction.atomic(savepoint=False):
+        if _locked_here(application):
+            app = application
+        elif application.process_id and _lock_timeout(procedure) is None:
             with procedure.flow_class.lock(application.process_id):
-                yield Application.objects.select_for_update().get(pk=application.pk)
+                qs = _locking_qs(procedure).select_for_update(of=("self",))
+                app = qs.get(pk=application.pk)
         else:
-            yield Application.objects.select_for_update().get(pk=application.pk)
+            timeout = _lock_timeout(procedure)
+            qs = _locking_qs(procedure)
+            if application.process_id:
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"SET LOCAL lock_timeout = {int(timeout)}")
+                # an INNER JOIN: FOR UPDATE cannot lock the nullable side of an outer join
+                qs = qs.filter(process__status__isnull=False)
+                qs = _with_rows(qs.select_for_update(of=("self", "process")))
+            else:
+                qs = _with_rows(qs.select_for_update(of=("self",)))
+            # a lock timeout (LockNotAvailable) answers 409: workflows.middleware
+            app = _take_rows(qs.get(pk=application.pk))
+            app._locked_in = connection.atomic_blocks[-1]
+        with units_cached(app.acting_unit, app.applicant_unit):
+            yield app
+
+
+def _sync(target: Application, source: Application) -> None:
+    """``target`` as ``source`` is now (the caller's copy after a service: no re-read)."""
+    if target is source:
+        return
+    for field in Application._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.fields_cache = dict(source._state.fields_cache)
+    target.__dict__.pop("_prefetched_objects_cache", None)
 
 
 def application_url(application: Application) -> str:
@@ -80,15 +262,50 @@ def _require_editor(actor, application) -> None:
         raise PermissionDenied(applicant.refusal())
 
 
+_NOTHING = Task()  # "no task waits": known without asking the database
+
+
 def pending_task(application: Application) -> Task | None:
     """The flow task waiting for a person (Handle nodes stay NEW until run)."""
+    cached = application.__dict__.get("_pending_task")
+    if cached is _NOTHING:
+        return None
+    if cached is not None and cached.process_id == application.process_id:
+        return cached
     if not application.process_id:
         return None
     procedure = procedure_for(application)
     for task in Task.objects.filter(process_id=application.process_id, status=STATUS.NEW):
         if procedure.step(task.flow_task.name) is not None:
+            task.process = application.process
+            application._pending_task = task
             return task
     return None
+
+
+def _run_task(application: Application, task: Task) -> None:
+    """Complete the pending Handle task under the lock already held: its activation
+    directly (viewflow's ``Handle.run`` would take the process lock a second time and
+    re-read the task), and remember the step task it creates, if it is one."""
+    application.__dict__.pop("_pending_task", None)
+    node = task.flow_task
+    if not isinstance(node, flow.Handle):
+        node.run(task)
+        return
+    task.process = application.process
+    activation = node.activation_class(task)
+    activation.run(this.resolve(node.flow_class.instance, node._func))
+    activation.execute()
+    procedure = procedure_for(application)
+    nexts = [
+        a.task
+        for a in getattr(activation, "next_activations", ())
+        if a.task.status == STATUS.NEW and procedure.step(a.task.flow_task.name) is not None
+    ]
+    if nexts:
+        application._pending_task = nexts[0]
+    elif isinstance(node, StepNode):  # routed to an end: nothing waits any more
+        application._pending_task = _NOTHING
 
 
 def current_step(application: Application) -> Step | None:
@@ -134,14 +351,19 @@ def _validate_complete(procedure: Procedure, application: Application):
 
 
 def _advance(application: Application, outcome: str) -> None:
-    """Complete the pending flow task with ``outcome``; the flow's gateways route on it."""
+    """Complete the pending flow task with ``outcome``; the flow routes on it. The
+    application is written once, afterwards (``_enter_next`` / ``_close``); a hand-written
+    flow's gateways may read it from the database, so it is saved first for those."""
     task = pending_task(application)
     if task is None:
         raise Conflict(STALE)
     application.last_outcome = outcome
     application.version += 1
-    application.save()
-    task.flow_task.run(task)
+    if not isinstance(task.flow_task, StepNode):
+        application.save()
+    # the routing conditions read ``process.application``: this very instance
+    Application.process.field.remote_field.set_cached_value(application.process, application)
+    _run_task(application, task)
 
 
 @in_chinese
@@ -182,7 +404,7 @@ def _enter_next(application: Application) -> None:
     limit = step.limit_days()
     application.step_due = add_working_days(timezone.localdate(), limit) if limit else None
     application.status = step.status
-    application.save()
+    application.save()  # the one write of the application in a transition
     routed = [u for u in units if u.pk != application.applicant_unit_id]
     if routed:
         application.routed_to.add(*routed)
@@ -228,7 +450,7 @@ def _apply(application: Application, step: Step, outcome: Outcome | None) -> Non
 # --- applicant ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic
 def application_create(
     *, procedure_code: str, actor, unit: Unit | None = None, school: Unit | None = None, round=None
 ) -> Application:
@@ -262,7 +484,7 @@ def display_name_of(person) -> str:
     return display_name(person)
 
 
-@transaction.atomic
+@atomic
 def application_save(*, application: Application, actor, data, uploads=()):
     """Keep what was typed and uploaded, valid or not; return the bound form with its errors.
 
@@ -273,6 +495,7 @@ def application_save(*, application: Application, actor, data, uploads=()):
     _require_editor(actor, application)
     procedure = procedure_for(application)
     with locked(application) as app:
+        app.__dict__.pop("_prefetched_objects_cache", None)  # files change here
         if not app.is_editable:
             raise Conflict(_("申请已报送，当前不能修改。"))
         app.draft_data = _raw_values(procedure, data)
@@ -315,11 +538,12 @@ def application_save(*, application: Application, actor, data, uploads=()):
     return form
 
 
-@transaction.atomic
+@atomic
 def attachment_remove(*, attachment: Attachment, actor) -> None:
     application = attachment.application
     _require_editor(actor, application)
     with locked(application) as app:
+        app.__dict__.pop("_prefetched_objects_cache", None)  # files change here
         if not app.is_editable:
             raise Conflict(_("申请已报送，当前不能删除附件。"))
         name = attachment.original_name
@@ -336,7 +560,7 @@ def attachment_remove(*, attachment: Attachment, actor) -> None:
         files.AREA.discard(stored)
 
 
-@transaction.atomic
+@atomic
 def application_send_to_head(*, application: Application, actor) -> None:
     """A unit's handler hands a complete draft to its head for submission."""
     _require_editor(actor, application)
@@ -384,7 +608,7 @@ def _check_window(app: Application) -> None:
         )
 
 
-@transaction.atomic
+@atomic
 def application_submit(*, application: Application, actor, version: int | None = None) -> None:
     """The applicant submits (or resubmits after a return). Eligibility is checked here."""
     procedure = procedure_for(application)
@@ -407,27 +631,58 @@ def application_submit(*, application: Application, actor, version: int | None =
             )
             _advance(app, "resubmitted")
             _enter_next(app)
-            return
-        app.open_key = procedure.open_key(app)
-        try:
-            with transaction.atomic():
-                app.save(update_fields=["open_key"])
-        except IntegrityError:
-            message, field = procedure.open_key_message(app)
-            raise RuleViolation(message, field=field or None) from None
-        process = procedure.flow_class.start.run()
-        app.process = process
-        app.submitted_at = timezone.now()
-        app.version += 1
-        audit_record(
-            actor=actor,
-            action="submitted",
-            obj=app,
-            unit=app.applicant_unit,
-            after=procedure.snapshot(app),
-        )
-        _enter_next(app)
-    application.refresh_from_db()
+        else:
+            _first_submission(procedure, app, actor)
+    _sync(application, app)
+
+
+def _first_submission(procedure: Procedure, app: Application, actor) -> None:
+    app.open_key = procedure.open_key(app)
+    # worded before the write: after a unique violation the transaction takes no query
+    refusal = procedure.open_key_message(app) if app.open_key else None
+    app.__dict__.pop("_pending_task", None)  # read before the flow existed
+    app.process = _start_flow(procedure, app)
+    app.submitted_at = timezone.now()
+    app.version += 1
+    audit_record(
+        actor=actor,
+        action="submitted",
+        obj=app,
+        unit=app.applicant_unit,
+        after=procedure.snapshot(app),
+    )
+    try:
+        _enter_next(app)  # writes the application once, open key included
+    except IntegrityError as exc:
+        if refusal is None or "open_key" not in str(exc):
+            raise
+        message, field = refusal
+        raise RuleViolation(message, field=field or None) from None
+
+
+def _start_flow(procedure: Procedure, app: Application):
+    """Start the procedure's flow and remember the first step's task. A generated flow's
+    ``StartHandle`` is run directly: the new process is nobody else's yet, so viewflow's
+    run (which takes the process lock of a process just created) has nothing to guard."""
+    node = procedure.flow_class.start
+    if not isinstance(node, flow.StartHandle) or node._func is not None:
+        return node.run()
+    activation = node.activation_class.create(node, None, None)
+    task_started.send(sender=node.flow_class, process=activation.process, task=activation.task)
+    activation.process.save()
+    activation.complete()
+    flow_started.send(sender=node.flow_class, process=activation.process, task=activation.task)
+    nexts = list(activation.create_next())
+    activation._activate_next(set(nexts))
+    waiting = [
+        a.task
+        for a in nexts
+        if a.task.status == STATUS.NEW and procedure.step(a.task.flow_task.name) is not None
+    ]
+    if waiting:
+        waiting[0].process = activation.process
+        app._pending_task = waiting[0]
+    return activation.process
 
 
 def may_withdraw(application: Application, user) -> bool:
@@ -442,7 +697,7 @@ def may_withdraw(application: Application, user) -> bool:
     )
 
 
-@transaction.atomic
+@atomic
 def application_withdraw(*, application: Application, actor, version: int | None = None) -> None:
     """The applicant withdraws while the first step waits and no reviewer has acted."""
     _require_editor(actor, application)
@@ -479,7 +734,7 @@ def result_message(application: Application, outcome: Outcome | None) -> str:
     return _("已同意，申请转入「%(step)s」。") % {"step": _(application.current_step_label)}
 
 
-@transaction.atomic
+@atomic
 def step_act(*, application: Application, actor, cleaned: dict, version: int | None) -> str:
     """The current step's action by ``actor`` with the step form's ``cleaned`` data; returns
     what happened, in words."""
@@ -493,7 +748,7 @@ def step_act(*, application: Application, actor, cleaned: dict, version: int | N
         unit = step.require_actor(app, actor)
         outcome = step.act(StepRun(app, procedure, step, actor, unit), cleaned)
         _apply(app, step, outcome)
-    application.refresh_from_db()
+    _sync(application, app)
     return result_message(application, outcome)
 
 
@@ -521,7 +776,7 @@ def _notice_subject(notice: PublicNotice):
     return notice.application or notice.round
 
 
-@transaction.atomic
+@atomic
 def objection_lodge(
     *, notice: PublicNotice, name: str, contact: str, reason: str, today: date | None = None
 ) -> Objection:
@@ -550,7 +805,7 @@ def objection_lodge(
     return objection
 
 
-@transaction.atomic
+@atomic
 def objection_handle(
     *, objection: Objection, actor, upheld: bool, note: str, application: Application | None = None
 ) -> None:
@@ -637,7 +892,7 @@ def _close_notice_if_due(app: Application, notice: PublicNotice, today: date) ->
     return True
 
 
-@transaction.atomic
+@atomic
 def public_notice_close_if_due(*, notice_id: int, today: date | None = None) -> bool:
     """Move on once the period is over and every objection is handled. Idempotent.
 

@@ -285,9 +285,12 @@ class CosignStep(ReviewStep):
 
     def act(self, run, cleaned):
         decision, opinion = self._decision(cleaned)
-        signed = self._pending(run.application).filter(unit=run.unit)
+        pending = list(self._pending(run.application))  # under the lock: one read
+        mine = [s.pk for s in pending if s.unit_id == run.unit.pk]
+        others = [s.pk for s in pending if s.unit_id != run.unit.pk]
         if (
-            signed.update(
+            not mine
+            or SignOff.objects.filter(pk__in=mine, status=SignOffStatus.PENDING).update(
                 status=_SIGNOFF_STATUS[decision],
                 actor=run.actor,
                 opinion=opinion,
@@ -297,10 +300,12 @@ class CosignStep(ReviewStep):
         ):
             raise Conflict(_("本单位已会签，本次操作未生效。"))
         self.record(run, decision, opinion)
-        still_pending = self._pending(run.application)
-        if decision == ReviewDecision.APPROVE and still_pending.exists():
+        if decision == ReviewDecision.APPROVE and others:
             return None  # the others have yet to sign
-        still_pending.update(status=SignOffStatus.CANCELLED)
+        if others:
+            SignOff.objects.filter(pk__in=others, status=SignOffStatus.PENDING).update(
+                status=SignOffStatus.CANCELLED
+            )
         return Outcome(_REVIEW_OUTCOME[decision], opinion)
 
     def history(self, application, user):

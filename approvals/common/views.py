@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflows import ratelimit
-from workflows.access import get_visible_or_404, is_member
+from workflows.access import is_member
 from workflows.exceptions import RuleViolation
-from workflows.formviews import add_rule_error, run_form
+from workflows.formviews import add_rule_error
 from workflows.people import display_name
 
 from . import attachments as files
@@ -51,9 +51,11 @@ def post_only(view):
 
 
 def _application(request, public_id) -> Application:
-    return get_visible_or_404(
-        request.user, selectors.visible_application_qs(request.user), public_id=public_id
-    )
+    # visible_application_qs is already what the user may see: one access check
+    try:
+        return selectors.visible_application_qs(request.user).get(public_id=public_id)
+    except (Application.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
 
 
 def _startable(user) -> list:
@@ -339,40 +341,59 @@ def application_withdraw(request, public_id):
 @login_required
 @post_only
 def step_action(request, public_id):
-    """The action of the step the application waits at: its handler's form, its service."""
-    application = _application(request, public_id)
-    step = services.current_step(application)
-    if step is None or step.form_class is None:
+    """The action of the step the application waits at: its handler's form, its service.
+
+    One transaction for the request: the application is looked up, access-checked and
+    locked (process and application rows) in one statement, and the service runs in the
+    same transaction without a second read or savepoints. A refusal rolls it all back and
+    the page is shown again afterwards."""
+    refused = None
+    try:
+        with services.one_transaction():
+            application = services.lock_visible(
+                request.user,
+                selectors.visible_application_qs(request.user),
+                public_id=public_id,
+            ) or _application(request, public_id)
+            step = services.current_step(application)
+            if step is None or step.form_class is None:
+                return redirect("applications:detail", application.public_id)
+            form = step.form_class(request.POST)
+            if not form.is_valid():
+                refused = form
+            else:
+                try:
+                    done = services.step_act(
+                        application=application,
+                        actor=request.user,
+                        cleaned=form.cleaned_data,
+                        version=form.cleaned_data.get("version"),
+                    )
+                except RuleViolation as exc:
+                    add_rule_error(form, exc)
+                    refused = form
+                    raise _RolledBack from None
+    except _RolledBack:
+        pass
+    if refused is None:
+        messages.success(request, done)  # what happened, in words (services.result_message)
         return redirect("applications:detail", application.public_id)
-    form = step.form_class(request.POST)
+    # what the page cannot show beside a field (the hidden version) comes as a message
+    hidden = [
+        str(m)
+        for name, errors in refused.errors.items()
+        if name in refused.fields and refused.fields[name].widget.is_hidden
+        for m in errors
+    ]
+    if hidden:
+        messages.error(request, " ".join(hidden))
+    response = application_detail(request, public_id, action_form=refused)
+    response.status_code = 400
+    return response
 
-    def done(what_happened):
-        messages.success(request, what_happened)
-        return redirect("applications:detail", application.public_id)
 
-    def again(bound):
-        # what the page cannot show beside a field (the hidden version) comes as a message
-        hidden = [
-            str(m)
-            for name, errors in bound.errors.items()
-            if name in bound.fields and bound.fields[name].widget.is_hidden
-            for m in errors
-        ]
-        if hidden:
-            messages.error(request, " ".join(hidden))
-        return application_detail(request, public_id, action_form=bound)
-
-    return run_form(
-        form,
-        lambda cleaned: services.step_act(
-            application=application,
-            actor=request.user,
-            cleaned=cleaned,
-            version=cleaned.get("version"),
-        ),
-        done=done,
-        again=again,
-    )
+class _RolledBack(Exception):
+    """Leaves ``one_transaction`` rolling back what a refused action wrote."""
 
 
 @login_required

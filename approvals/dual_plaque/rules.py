@@ -35,7 +35,13 @@ def co_signing_bureau(plaque_kind: str) -> Unit:
 
 
 def detail_of(application: Application) -> DualPlaqueDetail | None:
-    return DualPlaqueDetail.objects.filter(application=application).first()
+    """Read once per application object (and with it under the kernel's lock)."""
+    if application.pk is None:
+        return None
+    try:
+        return application.dual_plaque
+    except DualPlaqueDetail.DoesNotExist:
+        return None
 
 
 def plaque_fits_school(*, school: Unit, plaque_kind: str) -> None:
