@@ -164,7 +164,6 @@ def task_dispatch(request, number: int):
     return run_form(
         DispatchForm(request.POST),
         dispatch,
-        done=lambda response: response,
         again=lambda form: _task_page(request, task, forms={"dispatch": form}),
     )
 
@@ -185,7 +184,6 @@ def task_consolidate(request, number: int):
     return run_form(
         ConsolidateForm(request.POST),
         consolidate,
-        done=lambda response: response,
         again=lambda form: _task_page(request, task, forms={"consolidate": form}),
     )
 
@@ -218,7 +216,6 @@ def task_review(request, number: int):
     return run_form(
         ReviewForm(request.POST, units=[b.unit for b in branches]),
         review,
-        done=lambda response: response,
         again=lambda form: _task_page(request, task, forms={"review": form}),
     )
 
@@ -312,7 +309,6 @@ def _branch_form_step(request, branch, key: str, form, run, done_message):
     return run_form(
         form,
         step,
-        done=lambda response: response,
         again=lambda bound: _branch_page(request, branch, forms={key: bound}),
     )
 

@@ -5,14 +5,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import name_fields_in_errors
+from .forms import NamedForm
 from .models import Notification
-
-
-class NamedFilterForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        name_fields_in_errors(self)
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -32,13 +26,13 @@ class NotificationFilter(django_filters.FilterSet):
     class Meta:
         model = Notification
         fields = ()
-        form = NamedFilterForm
+        form = NamedForm
 
     def by_state(self, queryset, name, value):
         return queryset.filter(read_at__isnull=value == "unread")
 
 
-class InboxFilterForm(NamedFilterForm):
+class InboxFilterForm(NamedForm):
     """The inbox merges rows of every app in memory: the filter applies to the rows."""
 
     q = forms.CharField(

@@ -22,18 +22,19 @@ def run_form(
     form,
     service: Callable[[dict], object],
     *,
-    done: Callable[[object], HttpResponse],
     again: Callable[[object], HttpResponse],
+    done: Callable[[object], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """``service(cleaned_data)`` when ``form`` is valid, then ``done(result)``;
-    otherwise ``again(form)`` answered with 400."""
+    """``service(cleaned_data)`` when ``form`` is valid, then ``done(result)`` (without
+    ``done``, the service's result is the response); otherwise ``again(form)`` answered
+    with 400."""
     if form.is_valid():
         try:
             result = service(form.cleaned_data)
         except RuleViolation as exc:
             add_rule_error(form, exc)
         else:
-            return done(result)
+            return done(result) if done is not None else result
     response = again(form)
     response.status_code = 400
     return response

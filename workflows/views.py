@@ -156,4 +156,4 @@ def calendar(request):
         )
         return redirect("workbench:calendar")
 
-    return run_form(CalendarYearForm(request.POST), enter, done=lambda r: r, again=page)
+    return run_form(CalendarYearForm(request.POST), enter, again=page)

@@ -6,16 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows.filters import NamedFilterForm
+from workflows.forms import NamedForm
 
-from .models import Application, ApplicationStatus
+from .models import STATUS_GROUPS as GROUPS
+from .models import Application
 from .registry import procedures
-
-GROUPS = {
-    "draft": (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD),
-    "open": (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED, ApplicationStatus.PUBLICITY),
-    "closed": (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN),
-}
 
 
 def _procedure_choices():
@@ -59,7 +54,7 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ("procedure",)
-        form = NamedFilterForm
+        form = NamedForm
 
     def by_group(self, queryset, name, value):
         return queryset.filter(status__in=GROUPS[value]) if value in GROUPS else queryset

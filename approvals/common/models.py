@@ -38,6 +38,12 @@ CLOSED_STATUSES = (
     ApplicationStatus.REJECTED,
     ApplicationStatus.WITHDRAWN,
 )
+# the tabs of the application lists
+STATUS_GROUPS = {
+    "draft": (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD),
+    "open": (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED, ApplicationStatus.PUBLICITY),
+    "closed": CLOSED_STATUSES,
+}
 
 
 class RoundState(models.TextChoices):

@@ -13,7 +13,7 @@ from workflows.inbox import InboxRow
 from workflows.models import AuditEntry
 
 from .applicants import SUBMITTERS
-from .models import CLOSED_STATUSES, Application, ApplicationStatus, ReviewDecision
+from .models import CLOSED_STATUSES, STATUS_GROUPS, Application, ApplicationStatus, ReviewDecision
 from .registry import procedure_for, procedures
 from .services import current_step
 
@@ -46,21 +46,8 @@ def application_url(application) -> str:
 
 def applications_for(user, *, status_group: str | None = None) -> QuerySet:
     qs = visible(user, Application.objects.all()).select_related("applicant_unit", "acting_unit")
-    groups = {
-        "draft": (ApplicationStatus.DRAFT, ApplicationStatus.PENDING_HEAD),
-        "open": (
-            ApplicationStatus.IN_REVIEW,
-            ApplicationStatus.RETURNED,
-            ApplicationStatus.PUBLICITY,
-        ),
-        "closed": (
-            ApplicationStatus.APPROVED,
-            ApplicationStatus.REJECTED,
-            ApplicationStatus.WITHDRAWN,
-        ),
-    }
-    if status_group in groups:
-        qs = qs.filter(status__in=groups[status_group])
+    if status_group in STATUS_GROUPS:
+        qs = qs.filter(status__in=STATUS_GROUPS[status_group])
     # nobody sees another applicant's drafts: a unit's drafts stay with the unit, a person's
     # with the person
     own = [u.pk for u in units_of(user)]

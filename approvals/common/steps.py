@@ -317,21 +317,24 @@ class CosignStep(ReviewStep):
         from .selectors import application_url, step_light
 
         names = {u.pk: u.name for u in units}
-        return [
-            InboxRow(
-                title=_("会签"),
-                subject=s.application.title,
-                url=application_url(s.application),
-                unit=names.get(s.unit_id, ""),
-                since=s.created_at,
-                due=step_light(s.application)[0],
-                light=step_light(s.application)[1],
-                status=_("待会签"),
+        rows = []
+        for s in SignOff.objects.filter(
+            unit_id__in=list(names), status=SignOffStatus.PENDING
+        ).select_related("application"):
+            due, light = step_light(s.application)
+            rows.append(
+                InboxRow(
+                    title=_("会签"),
+                    subject=s.application.title,
+                    url=application_url(s.application),
+                    unit=names.get(s.unit_id, ""),
+                    since=s.created_at,
+                    due=due,
+                    light=light,
+                    status=_("待会签"),
+                )
             )
-            for s in SignOff.objects.filter(
-                unit_id__in=list(names), status=SignOffStatus.PENDING
-            ).select_related("application")
-        ]
+        return rows
 
 
 # --- the applicant amends after a return ------------------------------------------------
@@ -541,11 +544,12 @@ class IssueStep(Step):
         app = run.application
         run.procedure.on_issue(app, run.actor)
         title = ""
-        if self.procedure.document(app) is not None:
+        draft = self.draft(app)
+        if draft is not None:
             from docs_gen.services import document_issue_draft
 
             app.document = document_issue_draft(
-                self.draft(app), actor=run.actor, digest=cleaned.get("digest") or None
+                draft, actor=run.actor, digest=cleaned.get("digest") or None
             )
             grant_view(app.document, [app.applicant_unit])
             if app.applicant_person_id:

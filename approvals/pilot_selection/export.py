@@ -2,9 +2,11 @@
 
 from fractions import Fraction
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from approvals.common.models import ApplicationStatus, SignOff
 
-from .models import AssignmentStatus, PilotDecision
+from .models import AssignmentStatus, PanelAssignment, PilotDecision
 from .scoring import Criterion, round_half_up
 
 RULE = (
@@ -136,6 +138,16 @@ def ranking_workbook(round_):
         + [c.name for c in criteria]
         + ["专家总分", "提交时间", "评审意见"]
     )
+    # each application's assignments and scores, read once for the whole round
+    prefetch_related_objects(
+        [r.key for r in ranked],
+        Prefetch(
+            "panel_assignments",
+            queryset=PanelAssignment.objects.select_related(
+                "expert__user", "expert__affiliation"
+            ).prefetch_related("scores"),
+        ),
+    )
     for r in ranked:
         app = r.key
         d = decisions.get(app.pk)
@@ -143,12 +155,12 @@ def ranking_workbook(round_):
         ws.append(
             [r.rank, app.applicant_unit.name, app.applicant_unit.get_school_type_display()]
             + [
-                float(r.mean_display(c.name)) if r.means.get(c.name) is not None else None
+                r.mean_display(c.name) if r.means.get(c.name) is not None else None
                 for c in criteria
             ]
-            + [float(r.total) if r.total is not None else None, len(r.experts), decision]
+            + [r.total, len(r.experts), decision]
         )
-        for a in app.panel_assignments.select_related("expert__user", "expert__affiliation"):
+        for a in app.panel_assignments.all():
             scores = {s.criterion: s.score for s in a.scores.all()}
             counted = a.status == AssignmentStatus.SUBMITTED
             experts_ws.append(
@@ -159,10 +171,7 @@ def ranking_workbook(round_):
                     a.get_status_display(),
                     a.exclusion_reason,
                 ]
-                + [
-                    float(scores[c.name]) if counted and c.name in scores else None
-                    for c in criteria
-                ]
+                + [scores[c.name] if counted and c.name in scores else None for c in criteria]
                 + [
                     expert_total(criteria, scores) if counted else "",
                     a.submitted_at.strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
