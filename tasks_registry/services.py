@@ -1,6 +1,6 @@
 """Writes of the key-task registry and of its supervision (督查督办)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
