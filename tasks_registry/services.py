@@ -1,6 +1,6 @@
 """Writes of the key-task registry and of its supervision (督查督办)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -16,6 +16,7 @@ from workflows.models import Membership, Role, Unit, UnitKind
 from workflows.people import display_name
 from workflows.services import audit_record, notify, notify_units
 from workflows.units import plan_bureau_by_name
+from workflows.workdays import WorkingDays
 
 from .annex import AnnexRow, load_plan_annex
 from .models import (
@@ -74,7 +75,7 @@ def registry_load(*, rows: list[AnnexRow] | None = None) -> list[KeyTask]:
 # records a timeline event and an audit row in the same transaction, and queues
 # notifications (e-mail on commit).
 
-REMINDER_THRESHOLDS = (7, 3, 1)  # days before due (DESIGN.md §4.1.5)
+REMINDER_THRESHOLDS = (7, 3, 1)  # working days before due (DESIGN.md §4.1.5)
 # progress-report files: the shared attachment service (type by content, generated names)
 REPORT_FILES = AttachmentArea("supervision")
 
@@ -619,14 +620,19 @@ def _record_once(*, branch: Branch, kind: str, key: str, note: str) -> bool:
 
 
 def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
-    """The daily scan: reminders 7, 3 and 1 days before due; escalation when overdue.
+    """The daily scan: reminders 7, 3 and 1 working days before due; escalation when overdue.
 
+    Working days follow China's official calendar (``workflows.workdays``: holidays and
+    make-up working days), as every period in the system does; reminders go out on working
+    days only, so a threshold reached over a holiday is sent on the working day before it.
     Idempotent: each (branch, threshold, due date) reminder and each (branch, due date)
     escalation is recorded once, so running the scan twice sends nothing new. When a
     day was missed, only the nearest threshold fires (no burst of stale reminders).
     """
     today = today or local_today()
-    horizon = today + timedelta(days=max(REMINDER_THRESHOLDS))
+    calendar = WorkingDays()
+    working_today = calendar.is_working_day(today)
+    horizon = calendar.add(today, max(REMINDER_THRESHOLDS))
     counts = {"reminders": 0, "escalations": 0}
     open_branches = (
         Branch.objects.exclude(state=BranchState.DONE)
@@ -635,11 +641,11 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
     )
     office = _office_unit()
     for branch in open_branches:
-        left = (branch.due - today).days
         task = branch.supervision.task
-        if left < 0:
+        if branch.due < today:
+            late = (today - branch.due).days
             key = f"overdue@{branch.due:%Y%m%d}"
-            note = f"已逾期{-left}天（时限{branch.due:%Y-%m-%d}），已报送进度{branch.percent}%。"
+            note = f"已逾期{late}天（时限{branch.due:%Y-%m-%d}），已报送进度{branch.percent}%。"
             with transaction.atomic():
                 if _record_once(branch=branch, kind=EventKind.ESCALATION, key=key, note=note):
                     counts["escalations"] += 1
@@ -651,17 +657,27 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
                         url=_branch_url(branch),
                     )
             continue
-        threshold = min(t for t in REMINDER_THRESHOLDS if t >= left) if left <= 7 else None
-        if threshold is None:
+        if not working_today:
             continue
+        # working days after today up to the due date: 0 on the due date itself
+        left = calendar.between(today, branch.due)
+        due_thresholds = [t for t in REMINDER_THRESHOLDS if t >= left]
+        if not due_thresholds:
+            continue
+        threshold = min(due_thresholds)
         key = f"remind{threshold}@{branch.due:%Y%m%d}"
-        note = f"距办理时限（{branch.due:%Y-%m-%d}）还有{left}天，请按时完成并报送进度。"
+        if left:
+            note = f"距办理时限（{branch.due:%Y-%m-%d}）还有{left}个工作日，请按时完成并报送进度。"
+        else:
+            note = f"今天（{branch.due:%Y-%m-%d}）是办理时限，请按时完成并报送进度。"
         with transaction.atomic():
             if _record_once(branch=branch, kind=EventKind.REMINDER, key=key, note=note):
                 counts["reminders"] += 1
                 notify_units(
                     units=[branch.unit],
-                    title=f"到期提醒：重点任务{task.number}（{left}天）",
+                    title=f"到期提醒：重点任务{task.number}（{left}个工作日）"
+                    if left
+                    else f"到期提醒：重点任务{task.number}（今天到期）",
                     body=note,
                     url=_branch_url(branch),
                 )

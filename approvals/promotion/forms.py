@@ -51,6 +51,7 @@ class PanelAction(models.TextChoices):
     FORM = "form", _("组建评审委员会")
     SESSION = "session", _("召开评审会议")
     VOTE = "vote", _("投票")
+    CLOSE = "close", _("结束表决")
 
 
 class PanelForm(forms.Form):

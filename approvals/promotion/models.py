@@ -210,11 +210,14 @@ class Panel(models.Model):
     formed_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=10, choices=PanelState.choices, default=PanelState.FORMED)
     session_opened_at = models.DateTimeField(null=True, blank=True)
-    # the tally: counts only, written when every attending member has voted
+    # the tally: counts only, written when every attending member has voted or the
+    # organiser closed the vote
     attending = models.PositiveSmallIntegerField(null=True, blank=True)
     yes = models.PositiveSmallIntegerField(null=True, blank=True)
     no = models.PositiveSmallIntegerField(null=True, blank=True)
     abstain = models.PositiveSmallIntegerField(null=True, blank=True)
+    # attending members who had not voted when the organiser closed the vote (not a yes)
+    not_voted = models.PositiveSmallIntegerField(default=0)
     passed = models.BooleanField(null=True, blank=True)
     tallied_at = models.DateTimeField(null=True, blank=True)
 

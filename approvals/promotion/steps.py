@@ -73,6 +73,10 @@ class PanelVoteStep(Step):
        ``Ballot`` plus the member's ``has_voted`` marker. Nobody sees a vote or a count
        until every attending member has voted; then the counts are written on the panel
        and the application passes when yes ≥ two thirds of those attending.
+    4. A member who attends but never votes would hold the session open for ever: the
+       organiser may close the vote (结束表决). The counts are written as they stand; a
+       member who did not vote is counted as not voting, which is not a yes (the two
+       thirds are of those attending).
     """
 
     kind = "panel_vote"
@@ -84,6 +88,7 @@ class PanelVoteStep(Step):
         "panel_formed": gettext_lazy("组建评审委员会"),
         "panel_session": gettext_lazy("召开评审会议"),
         "panel_voted": gettext_lazy("委员投票"),
+        "panel_closed": gettext_lazy("结束表决"),
         "panel_passed": gettext_lazy("评审通过"),
         "panel_failed": gettext_lazy("评审未通过"),
     }
@@ -114,6 +119,19 @@ class PanelVoteStep(Step):
             return bool(member and member.attending and not member.has_voted)
         return False
 
+    def may_act(self, application, user):
+        """Also the organiser while the session sits: it may close the vote."""
+        if self.waits_on(application, user):
+            return True
+        if application.current_step != self.name or application.is_closed:
+            return False
+        panel = self.panel(application)
+        return (
+            panel is not None
+            and panel.state == PanelState.SITTING
+            and self.organises(application, user)
+        )
+
     def require_actor(self, application, user):
         unit = self.acting_unit(application, user)
         if unit is not None:
@@ -134,6 +152,8 @@ class PanelVoteStep(Step):
             return self._session(run, cleaned.get("attending") or [])
         if action == PanelAction.VOTE:
             return self._vote(run, cleaned.get("choice") or "")
+        if action == PanelAction.CLOSE:
+            return self._close(run)
         raise RuleViolation(_("「操作」请从列表中选择。"), field="action")
 
     def _require_organiser(self, run):
@@ -270,22 +290,52 @@ class PanelVoteStep(Step):
             return None  # the tally waits for every attending member
         return self._tally(run, panel)
 
+    def _close(self, run):
+        self._require_organiser(run)
+        app = run.application
+        panel = self.panel(app)
+        if panel is None or panel.state != PanelState.SITTING:
+            raise Conflict(_("评审会议未在进行中，本次操作未生效。"))
+        waiting = panel.members.filter(attending=True, has_voted=False).count()
+        audit_record(
+            actor=run.actor,
+            action="panel_closed",
+            obj=app,
+            unit=run.unit,
+            after={"not_voted": waiting},
+            note=_stored("召集单位结束表决，%(n)s 名出席委员未投票。", n=waiting),
+        )
+        return self._tally(run, panel)
+
     def _tally(self, run, panel):
         app = run.application
         counts = {c: panel.ballots.filter(choice=c).count() for c in VoteChoice.values}
         panel.yes, panel.no, panel.abstain = counts["yes"], counts["no"], counts["abstain"]
+        panel.not_voted = panel.attending - sum(counts.values())
         panel.passed = passes(panel.attending, panel.yes)
         panel.state = PanelState.TALLIED
         panel.tallied_at = timezone.now()
         panel.save()
-        note = _stored(
-            "出席 %(a)s 人，同意 %(y)s 票、不同意 %(n)s 票、弃权 %(x)s 票；通过须同意不少于 %(need)s 票。",
-            a=panel.attending,
-            y=panel.yes,
-            n=panel.no,
-            x=panel.abstain,
-            need=votes_needed(panel.attending),
-        )
+        if panel.not_voted:
+            note = _stored(
+                "出席 %(a)s 人，同意 %(y)s 票、不同意 %(n)s 票、弃权 %(x)s 票、未投票 %(w)s 人；"
+                "通过须同意不少于 %(need)s 票。",
+                a=panel.attending,
+                y=panel.yes,
+                n=panel.no,
+                x=panel.abstain,
+                w=panel.not_voted,
+                need=votes_needed(panel.attending),
+            )
+        else:
+            note = _stored(
+                "出席 %(a)s 人，同意 %(y)s 票、不同意 %(n)s 票、弃权 %(x)s 票；通过须同意不少于 %(need)s 票。",
+                a=panel.attending,
+                y=panel.yes,
+                n=panel.no,
+                x=panel.abstain,
+                need=votes_needed(panel.attending),
+            )
         audit_record(
             actor=None,
             action="panel_passed" if panel.passed else "panel_failed",
@@ -321,6 +371,16 @@ class PanelVoteStep(Step):
                 "quorum": quorum(len(members)) if members else None,
             }
         member = self.member(panel, user)
+        if member is None and panel is not None and self.organises(application, user):
+            attending = [m for m in panel.members.all() if m.attending]
+            return {
+                "mode": "close",
+                "panel": panel,
+                "attending_count": len(attending),
+                "voted": sum(m.has_voted for m in attending),
+                "waiting": sum(not m.has_voted for m in attending),
+                "needed": votes_needed(len(attending)),
+            }
         return {"mode": "vote", "panel": panel, "me": member}
 
     def history(self, application, user):

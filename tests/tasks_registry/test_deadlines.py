@@ -1,5 +1,5 @@
-"""Reminders 7, 3 and 1 days before due and escalation when overdue fire from beat,
-once each, with the clock frozen (time-machine)."""
+"""Reminders 7, 3 and 1 working days before due (China's official calendar) and
+escalation when overdue fire from beat, once each, with the clock frozen (time-machine)."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -49,24 +49,57 @@ def test_the_scan_is_on_the_beat_schedule():
     assert entry["task"] in app.tasks
 
 
-def test_reminders_fire_at_7_3_and_1_days_before_due_once_each(world, supervision):
+def test_reminders_fire_at_7_3_and_1_working_days_before_due_once_each(world, supervision):
     due = supervision.deadline
-    expected = {8: 0, 7: 1, 6: 0, 3: 1, 2: 0, 1: 1, 0: 0}
-    for days_left, new in expected.items():
-        with _at(due - timedelta(days=days_left)):
-            assert _beat_scan()["reminders"] == new, days_left
+    assert due == date(2026, 4, 1)  # a Wednesday; no holiday in the fortnight before it
+    expected = {
+        date(2026, 3, 20): 0,  # Friday: 8 working days left
+        date(2026, 3, 21): 0,  # Saturday: 7 working days left, but nothing goes out at weekends
+        date(2026, 3, 23): 1,  # Monday: 7 working days left (24–27, 30, 31 March, 1 April)
+        date(2026, 3, 24): 0,
+        date(2026, 3, 27): 1,  # Friday: 3 working days left (30, 31 March, 1 April)
+        date(2026, 3, 30): 0,
+        date(2026, 3, 31): 1,  # 1 working day left
+        due: 0,
+    }
+    for day, new in expected.items():
+        with _at(day):
+            assert _beat_scan()["reminders"] == new, day
             assert _beat_scan()["reminders"] == 0  # a second run the same day sends nothing
     assert sorted(_events(supervision, EventKind.REMINDER)) == [
         f"remind{t}@{due:%Y%m%d}" for t in (1, 3, 7)
     ]
     notes = Notification.objects.filter(recipient=world.hrss_handler, title__contains="到期提醒")
     assert notes.count() == 3
+    assert "还有3个工作日" in SupervisionEvent.objects.get(key=f"remind3@{due:%Y%m%d}").note
 
 
 def test_a_missed_day_sends_only_the_nearest_reminder(world, supervision):
-    with _at(supervision.deadline - timedelta(days=2)):
+    with _at(date(2026, 3, 30)):  # 2 working days left: remind7 and remind3 were missed
         assert _beat_scan()["reminders"] == 1
     assert _events(supervision, EventKind.REMINDER) == [f"remind3@{supervision.deadline:%Y%m%d}"]
+
+
+def test_the_national_day_holiday_is_not_counted(world):
+    """Due Friday 9 October 2026: 1–7 October are holidays, so 3 working days before it
+    is Tuesday 29 September (left: 30 September, 8 and 9 October), not 6 October."""
+    start = date(2026, 9, 1)
+    with _at(start):
+        sup = dispatch(world, 16, days=38, start=start)
+    assert sup.deadline == date(2026, 10, 9)
+    with _at(date(2026, 9, 28)):
+        _beat_scan()
+    with _at(date(2026, 9, 29)):
+        assert _beat_scan()["reminders"] == 1
+    assert f"remind3@{sup.deadline:%Y%m%d}" in _events(sup, EventKind.REMINDER)
+    for holiday in (date(2026, 10, 2), date(2026, 10, 6)):
+        with _at(holiday):
+            assert _beat_scan()["reminders"] == 0  # nothing goes out on a public holiday
+    with _at(date(2026, 10, 8)):
+        assert _beat_scan()["reminders"] == 1  # 1 working day left
+    assert sorted(_events(sup, EventKind.REMINDER)) == [
+        f"remind{t}@{sup.deadline:%Y%m%d}" for t in (1, 3, 7)
+    ]
 
 
 def test_an_overdue_branch_is_escalated_to_the_office_once(world, supervision):
@@ -90,7 +123,7 @@ def test_an_overdue_branch_is_escalated_to_the_office_once(world, supervision):
 
 
 def test_reminders_and_escalations_are_on_the_task_timeline(world, supervision, login):
-    with _at(supervision.deadline - timedelta(days=7)):
+    with _at(date(2026, 3, 23)):  # 7 working days before the due date
         _beat_scan()
     with _at(supervision.deadline + timedelta(days=1)):
         _beat_scan()

@@ -10,7 +10,7 @@ from approvals.promotion.rules import passes, quorum, session_is_valid, votes_ne
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.models import AuditEntry
 
-from .conftest import applied, expert_of, form_panel, has_voted, open_session, to_panel, vote
+from .conftest import act, applied, expert_of, form_panel, has_voted, open_session, to_panel, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +184,55 @@ def test_votes_are_secret_until_the_tally_and_anonymous_after(
     for row in voted_rows:
         text = f"{row.before}{row.after}{row.note}"
         assert "yes" not in text and "同意" not in text and "abstain" not in text
+
+
+def test_the_organiser_closes_a_vote_a_member_never_casts(world, experts, at_panel, login):
+    """One attending member never votes: the HR bureau closes the vote; that member's
+    missing vote is not a yes, and the counts and the result are written at once."""
+    app, pool = at_panel, experts["pool"]
+    form_panel(world, app, pool)
+    open_session(world, app, pool[:6])  # 6 attend: 4 yes needed
+    for user in pool[:5]:
+        vote(app, user, "yes" if user in pool[:4] else "no")
+    assert app.current_step == "panel_vote"  # one attending member has not voted
+    url = reverse("applications:detail", args=[app.public_id])
+    page = login(world.hrss_handler).get(url).content.decode()
+    assert "尚有 1 人未投票" in page and 'id="pr-close-vote"' in page
+    # a member cannot close it, and a stale page gets 409 without closing it
+    with pytest.raises(PermissionDenied):
+        act(app, pool[0], action="close")
+    stale = login(world.hrss_handler).post(
+        reverse("applications:act", args=[app.public_id]),
+        {"action": "close", "version": app.version - 1},
+    )
+    assert stale.status_code == 409
+    assert Panel.objects.get(application=app).state == PanelState.SITTING
+    posted = login(world.hrss_handler).post(
+        reverse("applications:act", args=[app.public_id]),
+        {"action": "close", "version": app.version},
+    )
+    assert posted.status_code == 302
+    app.refresh_from_db()
+    panel = Panel.objects.get(application=app)
+    assert (panel.attending, panel.yes, panel.no, panel.abstain, panel.not_voted) == (6, 4, 1, 0, 1)
+    assert panel.passed and app.current_step == "city_notice"
+    assert inbox_for(pool[5]) == []  # the vote is over for the member who did not cast it
+    with pytest.raises(Conflict):
+        vote(app, pool[5], "no")
+    notes = list(AuditEntry.objects.filter(action__in=["panel_closed", "panel_passed"]))
+    assert any("1 名出席委员未投票" in e.note for e in notes)
+    assert any("未投票 1 人" in e.note for e in notes)
+    history = login(world.hrss_handler).get(url).content.decode()
+    assert "未投票" in history
+
+
+def test_closing_the_vote_counts_the_missing_votes_against_a_narrow_pass(world, experts, at_panel):
+    app, pool = at_panel, experts["pool"]
+    form_panel(world, app, pool)
+    open_session(world, app, pool[:6])
+    for user in pool[:3]:
+        vote(app, user, "yes")  # 3 of 6 attending: short of 4
+    act(app, world.hrss_handler, action="close")
+    panel = Panel.objects.get(application=app)
+    assert (panel.yes, panel.not_voted, panel.passed) == (3, 3, False)
+    assert app.status == "rejected"
