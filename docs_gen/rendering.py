@@ -39,7 +39,9 @@ Snapshot keys (all strings unless said):
   draft         bool: a grey "草稿" band in the top margin, no seal
 """
 
+import atexit
 import re
+import threading
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -657,11 +659,29 @@ def _after_header(snapshot, fonts, lines, to_html, note_html, back_page=False) -
 
 def _page(snapshot, fonts, main, extra_css: str = "") -> str:
     draft_class = ' class="draft"' if snapshot.get("draft") else ""
-    return (
+    head = (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{_text(snapshot.get('number') or '')} {_text(snapshot.get('title', ''))}</title>"
-        f"<style>{_css(fonts)}{extra_css}</style></head><body{draft_class}>{''.join(main)}</body></html>"
     )
+    body = f"</head><body{draft_class}>{''.join(main)}</body></html>"
+    return _Page(head, _font_faces(fonts), _css(fonts) + extra_css, body)
+
+
+class _Page(str):
+    """A standalone HTML page, its CSS in a ``<style>`` element; and apart, for the PDF
+    renderer, which parses each style sheet once per process (``_Renderer``): the page
+    without that element (``bare``) and the style sheet's text (``css``)."""
+
+    bare: str
+    css: str
+    faces: str  # the @font-face rules the style sheet starts with
+
+    def __new__(cls, head: str, faces: str, css: str, body: str):
+        page = super().__new__(cls, f"{head}<style>{css}</style>{body}")
+        page.bare = head + body
+        page.css = css
+        page.faces = faces
+        return page
 
 
 LETTER_TOP = 30 * MM  # 信函格式: the mark's top edge from the page top
@@ -752,19 +772,81 @@ def render_issued(
     """(PDF bytes, page count, seals): ``seals`` lists where each seal lies, in document
     order, as (page index, (x1, y1, x2, y2) in PDF points from the page's bottom left),
     for the signatures over them (docs_gen.signing)."""
-    from weasyprint import HTML
+    return RENDERER.render(snapshot, fonts=fonts)
 
-    from .fetching import SafeURLFetcher
 
-    # only the renderer's own fonts and images are read, never the network (docs_gen.fetching)
-    def layout(**options):
-        html = render_html(snapshot, fonts=fonts, **options)
-        return HTML(string=html, url_fetcher=SafeURLFetcher()).render()
+class _Renderer:
+    """What a process keeps between renders: the font configuration with the documents'
+    @font-face faces registered once (WeasyPrint otherwise copies every face file, 46 MB
+    with the rare-character faces, into a temporary directory and registers it with
+    fontconfig for each document), the parsed style sheets bound to it, and the URL
+    fetcher. The bytes are the same as a fresh ``weasyprint.HTML(string=render_html(...))``
+    gives: the faces are the same files, the style sheet the same rules (given as a user
+    style sheet: the page has no author rules but its ``style`` attributes, which win
+    either way).
 
-    document = layout()
-    if not _colophon_on_a_back_page(document):
-        document = layout(back_page=True)
-    return document.write_pdf(), len(document.pages), seal_boxes(document)
+    Pango's font map and fontconfig's configuration are not thread-safe, so one render
+    at a time uses them: a Celery prefork worker renders one document per process anyway;
+    the web preview (gunicorn threads) waits on ``lock`` for the render in progress.
+    """
+
+    MAX_SHEETS = 8  # style sheets kept per font configuration (main, letter, overrides)
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self._configs: dict[str, tuple[object, dict[str, object]]] = {}
+        self._fetcher = None
+
+    def reset(self) -> None:
+        """Forget the fonts and style sheets (the next render registers them again)."""
+        with self.lock:
+            self._configs.clear()
+            self._fetcher = None
+
+    def _stylesheet(self, faces: str, css: str):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        if self._fetcher is None:
+            from .fetching import SafeURLFetcher
+
+            # only the renderer's own fonts and images are read, never the network
+            self._fetcher = SafeURLFetcher()
+        # one font configuration per set of faces, so a face one document declared is
+        # never a fallback candidate in another that did not declare it
+        if faces not in self._configs:
+            self._configs[faces] = (FontConfiguration(), {})
+        font_config, sheets = self._configs[faces]
+        sheet = sheets.get(css)
+        if sheet is None:
+            if len(sheets) >= self.MAX_SHEETS:
+                sheets.pop(next(iter(sheets)))
+            sheet = sheets[css] = CSS(
+                string=css, font_config=font_config, url_fetcher=self._fetcher
+            )
+        return font_config, sheet
+
+    def render(self, snapshot: dict, *, fonts: dict | None = None):
+        from weasyprint import HTML
+
+        with self.lock:
+
+            def layout(**options):
+                page = render_html(snapshot, fonts=fonts, **options)
+                font_config, sheet = self._stylesheet(page.faces, page.css)
+                html = HTML(string=page.bare, url_fetcher=self._fetcher)
+                return html.render(font_config=font_config, stylesheets=[sheet])
+
+            document = layout()
+            if not _colophon_on_a_back_page(document):
+                document = layout(back_page=True)
+            return document.write_pdf(), len(document.pages), seal_boxes(document)
+
+
+RENDERER = _Renderer()
+# before the interpreter tears modules down: FontConfiguration.__del__ removes its
+# temporary directory with shutil, which is gone by then
+atexit.register(RENDERER.reset)
 
 
 PX = 0.75  # pt per CSS px (WeasyPrint lays out in CSS px)
