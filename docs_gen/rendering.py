@@ -867,10 +867,21 @@ class _Renderer:
     """
 
     MAX_SHEETS = 8  # style sheets kept per font configuration (main, letter, overrides)
+    MAX_CONFIGS = 4  # font configurations kept (one set of faces in production)
 
     def __init__(self):
         self.lock = threading.Lock()
         self._configs: dict[str, tuple[object, dict[str, object]]] = {}
+        self._fetcher = None
+
+    def after_fork(self) -> None:
+        """In a forked child (a Celery pool process made after the parent rendered): a
+        lock of its own, and fonts of its own; the parent's configurations are dropped
+        without removing WeasyPrint's temporary directories, which are the parent's."""
+        self.lock = threading.Lock()
+        for font_config, _sheets in self._configs.values():
+            font_config._folder = None
+        self._configs = {}
         self._fetcher = None
 
     def reset(self) -> None:
@@ -890,6 +901,8 @@ class _Renderer:
         # one font configuration per set of faces, so a face one document declared is
         # never a fallback candidate in another that did not declare it
         if faces not in self._configs:
+            if len(self._configs) >= self.MAX_CONFIGS:
+                self._configs.pop(next(iter(self._configs)))
             self._configs[faces] = (_font_configuration(), {})
         font_config, sheets = self._configs[faces]
         sheet = sheets.get(css)
@@ -922,6 +935,7 @@ RENDERER = _Renderer()
 # before the interpreter tears modules down: FontConfiguration.__del__ removes its
 # temporary directory with shutil, which is gone by then
 atexit.register(RENDERER.reset)
+os.register_at_fork(after_in_child=RENDERER.after_fork)
 
 
 PX = 0.75  # pt per CSS px (WeasyPrint lays out in CSS px)

@@ -84,3 +84,28 @@ def test_the_font_cache_faces_are_not_copied_to_a_temporary_directory(tmp_path, 
     RENDERER.reset()  # the next render registers the faces again
     render_issued(snapshot())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_process_forked_after_a_render_renders_the_same_bytes():
+    """As a Celery pool process forked from a parent that already rendered: its own lock
+    and fonts, the same PDF."""
+    import os
+
+    snap = snapshot()
+    expected = render_issued(snap)[0]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render, report, leave without running the parent's atexit
+        code = 1
+        try:
+            with os.fdopen(write, "wb") as out:
+                out.write(render_issued(snap)[0])
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as got:
+        child_pdf = got.read()
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert child_pdf == expected
