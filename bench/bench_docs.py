@@ -340,7 +340,7 @@ def bench_celery() -> None:
             "celery, 2 worker processes on Redis (real pipeline: number, audit, render task on commit)"
         )
         print(
-            f"  documents       {len(ok)}  ({pages} pages); issuing all 50 took {issued_in:.2f} s"
+            f"  documents       {len(ok)}  ({pages} pages); issuing all {N} took {issued_in:.2f} s"
         )
         print(f"  wall            {wall:.2f} s from issue to the last PDF")
         print(f"  documents/s     {len(ok) / wall:.2f}; pages/second {pages / wall:.2f}")
@@ -360,7 +360,7 @@ def bench_celery() -> None:
             f"  service time    {2 * wall / len(ok):.3f} s per document per worker (2 × wall / N)"
         )
         print(
-            f"  queue latency   p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s (all 50 queued at once)"
+            f"  queue latency   p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s (all {N} queued at once)"
         )
         print(f"  mean size       {statistics.mean(sizes) / 1024:.1f} KB")
     finally:
