@@ -39,7 +39,10 @@ Snapshot keys (all strings unless said):
   draft         bool: a grey "草稿" band in the top margin, no seal
 """
 
+import atexit
+import os
 import re
+import threading
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -657,11 +660,29 @@ def _after_header(snapshot, fonts, lines, to_html, note_html, back_page=False) -
 
 def _page(snapshot, fonts, main, extra_css: str = "") -> str:
     draft_class = ' class="draft"' if snapshot.get("draft") else ""
-    return (
+    head = (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{_text(snapshot.get('number') or '')} {_text(snapshot.get('title', ''))}</title>"
-        f"<style>{_css(fonts)}{extra_css}</style></head><body{draft_class}>{''.join(main)}</body></html>"
     )
+    body = f"</head><body{draft_class}>{''.join(main)}</body></html>"
+    return _Page(head, _font_faces(fonts), _css(fonts) + extra_css, body)
+
+
+class _Page(str):
+    """A standalone HTML page, its CSS in a ``<style>`` element; and apart, for the PDF
+    renderer, which parses each style sheet once per process (``_Renderer``): the page
+    without that element (``bare``) and the style sheet's text (``css``)."""
+
+    bare: str
+    css: str
+    faces: str  # the @font-face rules the style sheet starts with
+
+    def __new__(cls, head: str, faces: str, css: str, body: str):
+        page = super().__new__(cls, f"{head}<style>{css}</style>{body}")
+        page.bare = head + body
+        page.css = css
+        page.faces = faces
+        return page
 
 
 LETTER_TOP = 30 * MM  # 信函格式: the mark's top edge from the page top
@@ -752,19 +773,169 @@ def render_issued(
     """(PDF bytes, page count, seals): ``seals`` lists where each seal lies, in document
     order, as (page index, (x1, y1, x2, y2) in PDF points from the page's bottom left),
     for the signatures over them (docs_gen.signing)."""
-    from weasyprint import HTML
+    return RENDERER.render(snapshot, fonts=fonts)
 
-    from .fetching import SafeURLFetcher
 
-    # only the renderer's own fonts and images are read, never the network (docs_gen.fetching)
-    def layout(**options):
-        html = render_html(snapshot, fonts=fonts, **options)
-        return HTML(string=html, url_fetcher=SafeURLFetcher()).render()
+def _font_configuration():
+    """A WeasyPrint FontConfiguration that registers the font cache's own faces with
+    fontconfig where they lie, instead of copying each file into a temporary directory
+    first (WeasyPrint's way, meant for fonts fetched from anywhere): the same files, so
+    the same glyphs and the same PDF, without 46 MB written per process. Any other face
+    (another directory, OpenType features, unicode-range) goes WeasyPrint's way."""
+    from xml.etree.ElementTree import Element, SubElement, tostring
 
-    document = layout()
-    if not _colophon_on_a_back_page(document):
-        document = layout(back_page=True)
-    return document.write_pdf(), len(document.pages), seal_boxes(document)
+    from weasyprint.text.constants import FONTCONFIG_STRETCH, FONTCONFIG_STYLE, FONTCONFIG_WEIGHT
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .fetching import RefusedURL, _file_path, check_url
+    from .fontcache import cache_dir
+
+    plain = {"font_family", "font_weight", "font_style", "font_stretch", "src"}
+
+    class InPlaceFonts(FontConfiguration):
+        def __init__(self):
+            super().__init__()
+            self._in_place: set[str] = set()
+
+        def _local_file(self, descriptors) -> Path | None:
+            if set(descriptors) - plain or len(descriptors["src"]) != 1:
+                return None
+            kind, url = descriptors["src"][0]
+            if kind != "external" or not url or not url.startswith("file:"):
+                return None
+            try:
+                check_url(url)
+            except RefusedURL:
+                return None  # WeasyPrint's way: its fetcher refuses it and logs why
+            path = _file_path(url)
+            root = Path(os.path.realpath(cache_dir()))
+            return path if path.is_file() and path.is_relative_to(root) else None
+
+        def add_font_face(self, rule_descriptors, url_fetcher):
+            key = str(rule_descriptors)
+            if key in self._in_place:
+                return None
+            path = self._local_file(rule_descriptors)
+            if path is None:
+                return super().add_font_face(rule_descriptors, url_fetcher)
+            # the rules WeasyPrint writes for a face (text.fonts.add_font_face), on the file
+            # itself: its family prepended when fontconfig scans it, weight, style, width
+            root = Element("fontconfig")
+            match = SubElement(root, "match", target="scan")
+            test = SubElement(match, "test", name="file", compare="eq")
+            SubElement(test, "string").text = path.as_posix()
+            edit = SubElement(match, "edit", name="family", mode="prepend")
+            SubElement(edit, "string").text = rule_descriptors["font_family"]
+            for descriptor, name, values, tag in (
+                ("font_style", "slant", FONTCONFIG_STYLE, "const"),
+                ("font_weight", "weight", FONTCONFIG_WEIGHT, "int"),
+                ("font_stretch", "width", FONTCONFIG_STRETCH, "const"),
+            ):
+                if descriptor in rule_descriptors:
+                    edit = SubElement(match, "edit", name=name, mode="assign_replace")
+                    SubElement(edit, tag).text = str(values[rule_descriptors[descriptor]])
+            xml = (
+                b'<?xml version="1.0"?>\n'
+                b'<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                + tostring(root, encoding="utf-8")
+            )
+            fontconfig.FcConfigParseAndLoadFromMemory(self._config, xml, True)
+            if not fontconfig.FcConfigAppFontAddFile(self._config, os.fsencode(path)):
+                return super().add_font_face(rule_descriptors, url_fetcher)
+            self._in_place.add(key)
+            return pangoft2.pango_fc_font_map_config_changed(
+                ffi.cast("PangoFcFontMap *", self.font_map)
+            )
+
+    return InPlaceFonts()
+
+
+class _Renderer:
+    """What a process keeps between renders: the font configuration with the documents'
+    @font-face faces registered once (WeasyPrint otherwise copies every face file, 46 MB
+    with the rare-character faces, into a temporary directory and registers it with
+    fontconfig for each document), the parsed style sheets bound to it, and the URL
+    fetcher. The bytes are the same as a fresh ``weasyprint.HTML(string=render_html(...))``
+    gives: the faces are the same files, the style sheet the same rules (given as a user
+    style sheet: the page has no author rules but its ``style`` attributes, which win
+    either way).
+
+    Pango's font map and fontconfig's configuration are not thread-safe, so one render
+    at a time uses them: a Celery prefork worker renders one document per process anyway;
+    the web preview (gunicorn threads) waits on ``lock`` for the render in progress.
+    """
+
+    MAX_SHEETS = 8  # style sheets kept per font configuration (main, letter, overrides)
+    MAX_CONFIGS = 4  # font configurations kept (one set of faces in production)
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self._configs: dict[str, tuple[object, dict[str, object]]] = {}
+        self._fetcher = None
+
+    def after_fork(self) -> None:
+        """In a forked child (a Celery pool process made after the parent rendered): a
+        lock of its own, and fonts of its own; the parent's configurations are dropped
+        without removing WeasyPrint's temporary directories, which are the parent's."""
+        self.lock = threading.Lock()
+        for font_config, _sheets in self._configs.values():
+            font_config._folder = None
+        self._configs = {}
+        self._fetcher = None
+
+    def reset(self) -> None:
+        """Forget the fonts and style sheets (the next render registers them again)."""
+        with self.lock:
+            self._configs.clear()
+            self._fetcher = None
+
+    def _stylesheet(self, faces: str, css: str):
+        from weasyprint import CSS
+
+        if self._fetcher is None:
+            from .fetching import SafeURLFetcher
+
+            # only the renderer's own fonts and images are read, never the network
+            self._fetcher = SafeURLFetcher()
+        # one font configuration per set of faces, so a face one document declared is
+        # never a fallback candidate in another that did not declare it
+        if faces not in self._configs:
+            if len(self._configs) >= self.MAX_CONFIGS:
+                self._configs.pop(next(iter(self._configs)))
+            self._configs[faces] = (_font_configuration(), {})
+        font_config, sheets = self._configs[faces]
+        sheet = sheets.get(css)
+        if sheet is None:
+            if len(sheets) >= self.MAX_SHEETS:
+                sheets.pop(next(iter(sheets)))
+            sheet = sheets[css] = CSS(
+                string=css, font_config=font_config, url_fetcher=self._fetcher
+            )
+        return font_config, sheet
+
+    def render(self, snapshot: dict, *, fonts: dict | None = None):
+        from weasyprint import HTML
+
+        with self.lock:
+
+            def layout(**options):
+                page = render_html(snapshot, fonts=fonts, **options)
+                font_config, sheet = self._stylesheet(page.faces, page.css)
+                html = HTML(string=page.bare, url_fetcher=self._fetcher)
+                return html.render(font_config=font_config, stylesheets=[sheet])
+
+            document = layout()
+            if not _colophon_on_a_back_page(document):
+                document = layout(back_page=True)
+            return document.write_pdf(), len(document.pages), seal_boxes(document)
+
+
+RENDERER = _Renderer()
+# before the interpreter tears modules down: FontConfiguration.__del__ removes its
+# temporary directory with shutil, which is gone by then
+atexit.register(RENDERER.reset)
+os.register_at_fork(after_in_child=RENDERER.after_fork)
 
 
 PX = 0.75  # pt per CSS px (WeasyPrint lays out in CSS px)
