@@ -267,11 +267,33 @@ def _panels(application, user, *, action_form=None, handle_errors=None) -> list[
     return panels
 
 
+def _on_behalf(request, application, data):
+    """(the delegation the page is used through, why it cannot act on the step, or "")."""
+    from workflows.delegation import delegation_from
+
+    delegation = delegation_from(data, request.user)
+    if delegation is None:
+        return None, ""
+    step = services.current_step(application)
+    if step is None or step.form_class is None:
+        return delegation, ""
+    try:
+        services.delegated_unit(step, application, request.user, delegation)
+    except RuleViolation as exc:
+        return delegation, exc.message
+    return delegation, ""
+
+
 @login_required
-def application_detail(request, public_id, action_form=None, handle_errors=None, status=200):
+def application_detail(
+    request, public_id, action_form=None, handle_errors=None, status=200, on_behalf_data=None
+):
     application = _application(request, public_id)
     procedure = procedure_for(application)
     user = request.user
+    on_behalf, on_behalf_refusal = _on_behalf(
+        request, application, request.GET if on_behalf_data is None else on_behalf_data
+    )
     applicant = procedure.applicant
     context = {
         "progress": selectors.progress(application),
@@ -293,6 +315,8 @@ def application_detail(request, public_id, action_form=None, handle_errors=None,
         "may_preview": not (application.document_id and application.document.is_issued)
         and getattr(services.current_step(application), "previews_document", False)
         and not applicant.is_applicant(user, application),
+        "on_behalf": on_behalf,
+        "on_behalf_refusal": on_behalf_refusal,
         "returned_review": application.reviews.filter(decision="return").last()
         if application.status == ApplicationStatus.RETURNED
         else None,
@@ -347,6 +371,8 @@ def step_action(request, public_id):
     locked (process and application rows) in one statement, and the service runs in the
     same transaction without a second read or savepoints. A refusal rolls it all back and
     the page is shown again afterwards."""
+    from workflows.delegation import delegation_from
+
     refused = None
     try:
         with services.one_transaction():
@@ -359,6 +385,7 @@ def step_action(request, public_id):
             if step is None or step.form_class is None:
                 return redirect("applications:detail", application.public_id)
             form = step.form_class(request.POST)
+            delegation = delegation_from(request.POST, request.user)
             if not form.is_valid():
                 refused = form
             else:
@@ -368,10 +395,13 @@ def step_action(request, public_id):
                         actor=request.user,
                         cleaned=form.cleaned_data,
                         version=form.cleaned_data.get("version"),
+                        delegation=delegation,
                     )
                 except RuleViolation as exc:
                     add_rule_error(form, exc)
                     refused = form
+                    if not step.may_act(application, request.user):  # no form to show it on
+                        messages.error(request, exc.message)
                     raise _RolledBack from None
     except _RolledBack:
         pass
@@ -387,7 +417,9 @@ def step_action(request, public_id):
     ]
     if hidden:
         messages.error(request, " ".join(hidden))
-    response = application_detail(request, public_id, action_form=refused)
+    response = application_detail(
+        request, public_id, action_form=refused, on_behalf_data=request.POST
+    )
     response.status_code = 400
     return response
 
@@ -416,6 +448,7 @@ def document_preview(request, public_id):
     document = step.draft(application)
     if document is None:
         raise Http404
+    on_behalf, on_behalf_refusal = _on_behalf(request, application, request.GET)
     snapshot = document_snapshot(document, draft=True)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(render_pdf(snapshot), content_type="application/pdf")
@@ -433,7 +466,9 @@ def document_preview(request, public_id):
             "document": document,
             "step": step,
             "form": step.new_form(application),
-            "may_issue": step.may_act(application, request.user),
+            "may_issue": step.may_act(application, request.user) and not on_behalf_refusal,
+            "on_behalf": on_behalf,
+            "on_behalf_refusal": on_behalf_refusal,
             "may_edit": is_member(request.user, document.issuer.unit),
         },
     )
