@@ -399,12 +399,12 @@ def step_action(request, public_id):
                     )
                 except RuleViolation as exc:
                     add_rule_error(form, exc)
-                    refused = form
-                    if not step.may_act(application, request.user):  # no form to show it on
-                        messages.error(request, exc.message)
+                    refused, refusal = form, exc.message
                     raise _RolledBack from None
     except _RolledBack:
-        pass
+        # a refusal the page has no form to show on (a substitute without the step's role)
+        if not step.may_act(application, request.user):
+            messages.error(request, refusal)
     if refused is None:
         messages.success(request, done)  # what happened, in words (services.result_message)
         return redirect("applications:detail", application.public_id)
