@@ -365,3 +365,13 @@ def delegation_from(data, user) -> Delegation | None:
 
 def with_on_behalf(url: str, delegation: Delegation) -> str:
     return f"{url}{'&' if '?' in url else '?'}on_behalf={delegation.public_id}"
+
+
+def current_delegation() -> Delegation | None:
+    """The delegation the running action is done through (``acting_for``), or None."""
+    return _ACTING.get()
+
+
+def request_delegation(request) -> Delegation | None:
+    """The delegation a request names (``on_behalf`` in the query or the posted form)."""
+    return delegation_from(request.POST if request.method == "POST" else request.GET, request.user)
