@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from workflows import ratelimit
 from workflows.access import is_member
+from workflows.delegation import acting_for, delegation_from
 from workflows.exceptions import RuleViolation
 from workflows.formviews import add_rule_error
 from workflows.people import display_name
@@ -269,8 +270,6 @@ def _panels(application, user, *, action_form=None, handle_errors=None) -> list[
 
 def _on_behalf(request, application, data):
     """(the delegation the page is used through, why it cannot act on the step, or "")."""
-    from workflows.delegation import delegation_from
-
     delegation = delegation_from(data, request.user)
     if delegation is None:
         return None, ""
@@ -371,8 +370,6 @@ def step_action(request, public_id):
     locked (process and application rows) in one statement, and the service runs in the
     same transaction without a second read or savepoints. A refusal rolls it all back and
     the page is shown again afterwards."""
-    from workflows.delegation import delegation_from
-
     refused = None
     try:
         with services.one_transaction():
@@ -520,15 +517,19 @@ def objection_handle(request, public_id, objection_id):
         Objection.objects.filter(notice__in=notices), public_id=objection_id
     )
     form = ObjectionHandleForm(request.POST)
+    delegation = delegation_from(request.POST, request.user)
+    if delegation is not None and delegation.unit_id != objection.notice.handling_unit_id:
+        raise Http404  # the principal's to-dos are those of the delegation's unit only
     if form.is_valid():
         try:
-            services.objection_handle(
-                objection=objection,
-                actor=request.user,
-                upheld=form.cleaned_data["outcome"] == "upheld",
-                note=form.cleaned_data["note"],
-                application=application,
-            )
+            with acting_for(delegation):
+                services.objection_handle(
+                    objection=objection,
+                    actor=request.user,
+                    upheld=form.cleaned_data["outcome"] == "upheld",
+                    note=form.cleaned_data["note"],
+                    application=application,
+                )
             messages.success(request, _("异议已处理。"))
             return redirect("applications:detail", application.public_id)
         except RuleViolation as exc:

@@ -234,3 +234,28 @@ def test_a_cosign_acted_on_behalf_names_both(world, login):
     assert signoff.who == "李四（代 张三）"
     page = substitute.get(url("detail", app)).content.decode()
     assert "李四（代 张三）" in page
+
+
+def test_an_objection_handled_on_behalf_names_both(world, login):
+    zhang = named(world.hrss_leader, "张", "三")
+    li = named(world.hrss_head, "李", "四")
+    app = to_publicity(world)
+    notice = PublicNotice.objects.get(application=app)
+    objection = services.objection_lodge(
+        notice=notice, name="王某", contact="13800000000", reason="担心加挂后中职招生减少。"
+    )
+    d = delegate(zhang, li, world.hrss)
+    substitute = login(li)
+    links, text = inbox_links(substitute)
+    assert "处理公示异议" in text
+    assert set(links) == {f"{url('detail', app)}?on_behalf={d.public_id}"}
+    page = substitute.get(links[0]).content.decode()
+    assert f'name="on_behalf" value="{d.public_id}"' in page
+    response = substitute.post(
+        url("objection_handle", app, objection.public_id),
+        {"outcome": "dismissed", "note": "经核查不成立。", "on_behalf": str(d.public_id)},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.for_object(app).get(action="objection_dismissed")
+    assert entry.actor_name == "李四（代 张三）"
+    assert "李四（代 张三）" in substitute.get(url("detail", app)).content.decode()
