@@ -163,11 +163,12 @@ class DelegationForm(NamedForm):
     unit = forms.TypedChoiceField(label=gettext_lazy("单位"), coerce=int)
     substitute = forms.TypedChoiceField(label=gettext_lazy("代理人"), coerce=int)
     starts_on = forms.DateField(
-        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("开始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
         label=gettext_lazy("结束日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("含当日；最长 90 天。"),
     )
     reason = forms.CharField(
