@@ -198,3 +198,14 @@ def test_the_form_offers_only_colleagues_with_an_acting_role(world, login):
     staff = Membership.objects.get(unit=world.hrss, role=Role.STAFF).user
     assert f'value="{world.hrss_head.pk}"' in text and f'value="{world.hrss_handler.pk}"' in text
     assert f'value="{staff.pk}"' not in text
+
+
+def test_the_demo_has_one_delegation_to_try_loaded_once(world):
+    from workflows.demo import load_demo_delegation
+
+    load_demo_delegation()
+    load_demo_delegation()
+    d = Delegation.objects.get()
+    assert (d.principal, d.substitute, d.unit) == (world.hrss_leader, world.hrss_head, world.hrss)
+    assert d.is_active(TODAY) and d.ends_on == TODAY + datetime.timedelta(days=13)
+    assert Notification.objects.filter(recipient=world.hrss_head).count() == 1
