@@ -438,6 +438,7 @@ DEMO_LOADERS = [
     "approvals.promotion.demo.load_demo_promotion",
     "approvals.subsidies.demo.load_demo_subsidies",
     "approvals.pilot_selection.demo.load_demo_rounds",
+    "workflows.demo.load_demo_delegation",
 ]
 
 # --- official documents (docs_gen) ---------------------------------------------------

@@ -34,7 +34,6 @@ from workflows.access import is_member
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.i18n import stored
 from workflows.models import Role, Unit
-from workflows.people import display_name
 from workflows.services import audit_record, notify, unit_members
 
 from . import signing
@@ -62,7 +61,11 @@ BATCH_LABEL = gettext_lazy("批量印发")
 
 # --- helpers ------------------------------------------------------------------------
 def _person(user) -> str:
-    return display_name(user)
+    """The name a document records for who signed: 李四（代 张三） through a delegation."""
+    from workflows.delegation import on_behalf_of
+    from workflows.people import acting_name
+
+    return acting_name(user, on_behalf_of(user))
 
 
 def _issuer_of(unit: Unit) -> Issuer:

@@ -228,6 +228,10 @@ class ProgressReport(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="reports")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the principal the author stood in for (workflows.delegation)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("报送时间"), db_index=True)
     cycle = models.PositiveSmallIntegerField(_("报送周期"))
     text = models.TextField(_("进展情况"))
@@ -243,6 +247,13 @@ class ProgressReport(models.Model):
                 condition=models.Q(percent__lte=100), name="report_percent_le_100"
             )
         ]
+
+    @property
+    def who(self) -> str:
+        """李四, or 李四（代 张三）."""
+        from workflows.people import acting_name
+
+        return acting_name(self.author, self.on_behalf_of)
 
     def __str__(self):
         return f"{self.branch} {self.submitted_at:%Y-%m-%d} {self.percent}%"

@@ -11,9 +11,10 @@ from django.utils import timezone
 from workflows.access import is_member, is_supervisor, role_in, units_of_kind
 from workflows.attachments import AttachmentArea, check_upload
 from workflows.cas import compare_and_set
+from workflows.delegation import current_delegation, on_behalf_of
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.models import Membership, Role, Unit, UnitKind
-from workflows.people import display_name
+from workflows.people import acting_name, display_name
 from workflows.services import audit_record, notify, notify_units
 from workflows.units import plan_bureau_by_name
 from workflows.workdays import WorkingDays
@@ -81,7 +82,13 @@ REPORT_FILES = AttachmentArea("supervision")
 
 
 def _name(user) -> str:
-    return display_name(user, nobody="系统")
+    """李四, or 李四（代 张三） while acting through a delegation (workflows.delegation)."""
+    return acting_name(user, on_behalf_of(user), nobody="系统")
+
+
+def _assignee_for(actor):
+    """Who a branch taken up by ``actor`` is assigned to: the principal they stand in for."""
+    return on_behalf_of(actor) or actor
 
 
 def _event(
@@ -228,13 +235,24 @@ def _acting_branch(branch: Branch, actor) -> Branch:
     """Re-read the branch under the lock; the actor must be a member of its unit."""
     if not is_member(actor, branch.unit):
         raise PermissionDenied("只有本单位人员可以办理本单位的督办事项")
-    return Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
+    fresh = Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
+    delegation = current_delegation()
+    stands_in = delegation is not None and delegation.substitute_id == actor.pk
+    if stands_in and (
+        delegation.unit_id != fresh.unit_id
+        or fresh.assignee_id not in (None, delegation.principal_id)
+    ):
+        raise RuleViolation(
+            f"该事项不是 {display_name(delegation.principal)} 在{delegation.unit.name}"
+            "的待办，不能代为办理。"
+        )
+    return fresh
 
 
 def _check_assignee(fresh: Branch, actor) -> None:
     """Checked after the state (a lost race is a 409, not this): a branch claimed by one
     handler is closed to the other handlers; the unit's head and leader may always act."""
-    assigned_elsewhere = fresh.assignee_id and fresh.assignee_id != actor.pk
+    assigned_elsewhere = fresh.assignee_id and fresh.assignee_id != _assignee_for(actor).pk
     if assigned_elsewhere and role_in(actor, fresh.unit) not in (Role.HEAD, Role.LEADER):
         raise RuleViolation(f"该事项已由{_name(fresh.assignee)}认领办理，请联系本单位负责人改派")
 
@@ -268,7 +286,7 @@ def branch_acknowledge(*, branch: Branch, actor) -> Branch:
             expect_state=BranchState.NEW,
             state=BranchState.ACTIVE,
             acknowledged_at=timezone.now(),
-            assignee=fresh.assignee or actor,
+            assignee=fresh.assignee or _assignee_for(actor),
         )
         _event(supervision=fresh.supervision, kind=EventKind.ACKNOWLEDGE, actor=actor, branch=fresh)
     fresh.refresh_from_db()
@@ -354,6 +372,7 @@ def progress_report_submit(
         report = ProgressReport.objects.create(
             branch=fresh,
             author=actor,
+            on_behalf_of=on_behalf_of(actor),
             submitted_at=at,
             cycle=cycle,
             text=text.strip(),
@@ -379,7 +398,7 @@ def progress_report_submit(
                 report_count=F("report_count") + 1,
                 cycles_reported=F("cycles_reported") + (1 if new_cycle else 0),
                 last_report_cycle=cycle,
-                assignee=fresh.assignee or actor,
+                assignee=fresh.assignee or _assignee_for(actor),
             )
             _event(
                 supervision=sup,
@@ -420,7 +439,7 @@ def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
             done_at=now,
             done_summary=summary.strip(),
             percent=100,
-            assignee=fresh.assignee or actor,
+            assignee=fresh.assignee or _assignee_for(actor),
         )
         sup = fresh.supervision
         _event(

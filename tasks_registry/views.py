@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, is_supervisor, role_in, units_of_kind
 from workflows.attachments import attachment_response, open_stored
+from workflows.delegation import acting_for, request_delegation
 from workflows.exceptions import RuleViolation
 from workflows.formviews import run_form
 from workflows.models import Membership, Role, Unit, UnitKind
+from workflows.people import display_name
 
 from . import charts, services
 from .exports import bulletin_blocks, ledger_xlsx
@@ -238,8 +240,20 @@ def _branch_page(request, branch: Branch, *, forms=None, status=200):
     role = role_in(user, branch.unit)
     sup = branch.supervision
     open_steps = sup.state == SupervisionState.BRANCHES
-    may_act = member and (branch.assignee_id in (None, user.pk) or role in (Role.HEAD, Role.LEADER))
-    reports = list(branch.reports.select_related("author").prefetch_related("attachments")[:100])
+    on_behalf = request_delegation(request)
+    stands_in = (
+        on_behalf is not None
+        and on_behalf.unit_id == branch.unit_id
+        and branch.assignee_id in (None, on_behalf.principal_id)
+    )
+    may_act = member and (
+        branch.assignee_id in (None, user.pk) or stands_in or role in (Role.HEAD, Role.LEADER)
+    )
+    reports = list(
+        branch.reports.select_related("author", "on_behalf_of").prefetch_related("attachments")[
+            :100
+        ]
+    )
     context = {
         "branch": branch,
         "sup": sup,
@@ -254,6 +268,11 @@ def _branch_page(request, branch: Branch, *, forms=None, status=200):
         "can_assign": open_steps and role in (Role.HEAD, Role.LEADER),
         "can_urge": is_supervisor(user) and branch.state != BranchState.DONE,
         "light_labels": LIGHT_LABELS,
+        "on_behalf": on_behalf,
+        "on_behalf_refusal": ""
+        if on_behalf is None or stands_in
+        else _("该事项不是 %(who)s 在本单位的待办，不能代为办理。")
+        % {"who": display_name(on_behalf.principal)},
     }
     if context["may_act"] and branch.state == BranchState.ACTIVE:
         context["report_form"] = forms.get("report") or ReportForm(
@@ -277,7 +296,8 @@ def _branch_action(request, public_id, service, done_message: str):
     """A one-click branch step: run the service, report the outcome, back to the branch."""
     branch = _branch_or_404(request.user, public_id)
     try:
-        service(branch=branch, actor=request.user)
+        with acting_for(request_delegation(request)):
+            service(branch=branch, actor=request.user)
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
@@ -302,7 +322,8 @@ def _branch_form_step(request, branch, key: str, form, run, done_message):
     then back to the branch; a form or rule error re-renders the page with what was typed."""
 
     def step(data):
-        run(data)
+        with acting_for(request_delegation(request)):
+            run(data)
         messages.success(request, done_message(data))
         return redirect("tasks:branch", branch.public_id)
 

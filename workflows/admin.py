@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Expert, Membership, Notification, Unit
+from .models import AuditEntry, Delegation, Expert, Membership, Notification, Unit
 
 
 class MembershipInline(admin.TabularInline):
@@ -45,3 +45,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "title", "read_at"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Read-only: delegations are made and ended by their principals (workflows.delegation),
+    whose rules the admin would bypass."""
+
+    list_display = ["principal", "substitute", "unit", "starts_on", "ends_on", "ended_at"]
+    list_filter = ["unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

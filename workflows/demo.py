@@ -111,3 +111,31 @@ def demo_accounts() -> list[dict]:
         )
     rows.append({"username": "admin", "password": DEMO_PASSWORD, "unit": "", "role": "admin"})
     return rows
+
+
+def load_demo_delegation() -> None:
+    """One delegation to try: the HR bureau's leader away for two weeks from the day the demo
+    is loaded, the bureau's head standing in (idempotent: once per demo database)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .delegation import delegation_create
+    from .models import Delegation
+
+    unit = Unit.objects.filter(code="hrss").first()
+    if unit is None:
+        return
+    people = {m.role: m.user for m in Membership.objects.filter(unit=unit).select_related("user")}
+    leader, head = people.get(Role.LEADER), people.get(Role.HEAD)
+    if leader is None or head is None or Delegation.objects.filter(principal=leader).exists():
+        return
+    today = timezone.localdate()
+    delegation_create(
+        principal=leader,
+        substitute_id=head.pk,
+        unit_id=unit.pk,
+        starts_on=today,
+        ends_on=today + timedelta(days=13),
+        reason="外出学习（演示）",
+    )

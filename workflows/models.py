@@ -223,6 +223,16 @@ class AuditEntry(models.Model):
         verbose_name=_("操作人"),
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    # the person the actor acted for through a delegation (workflows.delegation); the
+    # stored ``actor_name`` then reads 李四（代 张三）
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("被代理人"),
+    )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("代表单位")
     )
@@ -336,3 +346,62 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {'班' if self.working else '休'} {self.name}"
+
+
+class Delegation(models.Model):
+    """A person (the principal) names a colleague of one of their units (the substitute) to
+    act on their to-dos for a period (inclusive dates, Asia/Shanghai); the principal may end it
+    early. Rules and effects: ``workflows.delegation``."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name=_("委托人"),
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name=_("代理人"),
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name=_("单位"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    ended_at = models.DateTimeField(_("提前结束时间"), null=True, blank=True)
+    reason = models.CharField(_("委托事由"), max_length=200)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("委托")
+        verbose_name_plural = _("委托")
+        indexes = [
+            models.Index(fields=["substitute", "starts_on", "ends_on"]),
+            models.Index(fields=["principal", "starts_on", "ends_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="delegation_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(principal=models.F("substitute")),
+                name="delegation_not_to_oneself",
+            ),
+        ]
+
+    def __str__(self):
+        from .people import display_name
+
+        return f"{display_name(self.principal)} → {display_name(self.substitute)}"
+
+    def state(self, today) -> str:
+        """not_started / active / ended on ``today``."""
+        if self.ended_at is not None or today > self.ends_on:
+            return "ended"
+        return "not_started" if today < self.starts_on else "active"
+
+    def is_active(self, today) -> bool:
+        return self.state(today) == "active"

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from .models import AuditEntry, Membership, Notification, Unit
-from .people import display_name
+from .people import acting_name
 
 User = get_user_model()
 
@@ -27,10 +27,15 @@ def audit_record(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEntry:
-    """Append one row to the audit trail. ``actor`` None means the system (beat, worker)."""
+    """Append one row to the audit trail. ``actor`` None means the system (beat, worker).
+    Inside ``workflows.delegation.acting_for`` the row names the principal too."""
+    from .delegation import on_behalf_of
+
+    principal = on_behalf_of(actor)
     entry = AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=display_name(actor, nobody="系统"),
+        actor_name=acting_name(actor, principal, nobody="系统"),
+        on_behalf_of=principal,
         unit=unit,
         action=action,
         before=before,

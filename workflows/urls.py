@@ -12,6 +12,7 @@ class WorkbenchApp(ZhijiApplication):
     links = (
         (_("我的待办"), "workbench:inbox", "inbox"),
         (_("通知"), "workbench:notifications", "notifications"),
+        (_("我的委托"), "workbench:delegations", "supervisor_account", views.may_delegate),
         (_("节假日安排"), "workbench:calendar", "event", views.sees_calendar),
     )
     index_path = path("", views.inbox, name="index")
@@ -21,6 +22,10 @@ class WorkbenchApp(ZhijiApplication):
         "notifications/read-all/", views.notifications_read_all, name="notifications_read_all"
     )
     calendar_path = path("calendar/", views.calendar, name="calendar")
+    delegations_path = path("delegations/", views.delegations, name="delegations")
+    delegation_end_path = path(
+        "delegations/<uuid:public_id>/end/", views.delegation_end, name="delegation_end"
+    )
     unit_path = path("units/<uuid:public_id>/", views.unit_detail, name="unit")
     notification_read_path = path(
         "notifications/<int:pk>/read/", views.notification_read, name="notification_read"

@@ -157,3 +157,100 @@ def calendar(request):
         return redirect("workbench:calendar")
 
     return run_form(CalendarYearForm(request.POST), enter, again=page)
+
+
+def may_delegate(user) -> bool:
+    """The menu offers 我的委托 to those who act for a unit, or stand in for someone."""
+    from .delegation import acting_units
+
+    return bool(acting_units(user)) or user.delegations_received.exists()
+
+
+@login_required
+def delegations(request):
+    """我的委托: the delegations I gave and received, with their state; the form to name a
+    substitute from my unit; 提前结束 for mine."""
+    from django.contrib import messages
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .delegation import DelegationForm, default_period, delegation_create, delegations_of
+    from .formviews import run_form
+    from .people import display_name
+
+    today = timezone.localdate()
+    labels = {"not_started": _("未开始"), "active": _("生效中"), "ended": _("已结束")}
+    rows = [
+        {
+            "d": d,
+            "given": d.principal_id == request.user.pk,
+            "state": (state := d.state(today)),
+            "state_label": labels[state],
+        }
+        for d in delegations_of(request.user)
+    ]
+
+    def page(form, status=200):
+        return render(
+            request,
+            "workflows/delegations.html",
+            {"rows": rows, "form": form, "today": today},
+            status=status,
+        )
+
+    may_give = bool(DelegationForm(principal=request.user).fields["unit"].choices)
+    if request.method != "POST":
+        first, last = default_period(today)
+        return page(
+            DelegationForm(principal=request.user, initial={"starts_on": first, "ends_on": last})
+            if may_give
+            else None
+        )
+    if not may_give:
+        raise PermissionDenied
+
+    def create(data):
+        d = delegation_create(
+            principal=request.user,
+            substitute_id=data["substitute"],
+            unit_id=data["unit"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+        )
+        messages.success(
+            request,
+            _("已委托 %(who)s 于 %(a)s 至 %(b)s 代为办理%(unit)s的待办，并已通知本人。")
+            % {
+                "who": display_name(d.substitute),
+                "a": d.starts_on,
+                "b": d.ends_on,
+                "unit": d.unit.name,
+            },
+        )
+        return redirect("workbench:delegations")
+
+    return run_form(DelegationForm(request.POST, principal=request.user), create, again=page)
+
+
+@login_required
+@require_POST
+def delegation_end(request, public_id):
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from .delegation import delegation_end as end
+    from .exceptions import RuleViolation
+    from .people import display_name
+
+    try:
+        d = end(principal=request.user, public_id=public_id)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已提前结束对 %(who)s 的委托，其不再能看到和办理您的待办。")
+            % {"who": display_name(d.substitute)},
+        )
+    return redirect("workbench:delegations")

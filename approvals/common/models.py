@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workflows.models import Unit
+from workflows.people import acting_name
 
 
 class ApplicationStatus(models.TextChoices):
@@ -257,6 +258,10 @@ class Review(models.Model):
     step_label = models.CharField(max_length=100)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the principal the actor stood in for (workflows.delegation)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
     opinion = models.TextField(blank=True)
     snapshot = models.JSONField(default=dict)
@@ -267,6 +272,11 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.step_label}: {self.get_decision_display()}"
+
+    @property
+    def who(self) -> str:
+        """李四, or 李四（代 张三）."""
+        return acting_name(self.actor, self.on_behalf_of)
 
 
 class SignOffStatus(models.TextChoices):
@@ -290,9 +300,16 @@ class SignOff(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     opinion = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     acted_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def who(self) -> str:
+        return acting_name(self.actor, self.on_behalf_of)
 
     class Meta:
         ordering = ["round", "id"]

@@ -271,7 +271,6 @@ def approval_sheet(application: Application, procedure) -> tuple:
     from django.utils import timezone, translation
 
     from docs_gen.sheets import Section
-    from workflows.people import display_name
 
     def when(moment) -> str:
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -299,7 +298,7 @@ def approval_sheet(application: Application, procedure) -> tuple:
                 r.unit.name,
                 r.get_decision_display(),
                 r.opinion,
-                display_name(r.actor),
+                r.who,
                 when(r.created_at),
             )
             for r in application.reviews.select_related("unit", "actor")

@@ -734,10 +734,38 @@ def result_message(application: Application, outcome: Outcome | None) -> str:
     return _("已同意，申请转入「%(step)s」。") % {"step": _(application.current_step_label)}
 
 
+def delegated_unit(step: Step, app: Application, actor, delegation):
+    """The unit ``actor`` acts for on ``step`` standing in for ``delegation.principal``: the
+    step must wait on the principal for the delegation's unit, and need a role the actor
+    holds there themselves (a delegation passes no role on)."""
+    from workflows.delegation import check_step_role
+
+    principal = delegation.principal
+    if (
+        not step.waits_on(app, principal)
+        or getattr(step.acting_unit(app, principal), "pk", None) != delegation.unit_id
+    ):
+        raise RuleViolation(
+            _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。")
+            % {
+                "step": _(str(step.label)),
+                "who": display_name_of(principal),
+                "unit": delegation.unit.name,
+            }
+        )
+    check_step_role(delegation, actor, roles=step.roles, step_label=step.label)
+    return delegation.unit
+
+
 @atomic
-def step_act(*, application: Application, actor, cleaned: dict, version: int | None) -> str:
+def step_act(
+    *, application: Application, actor, cleaned: dict, version: int | None, delegation=None
+) -> str:
     """The current step's action by ``actor`` with the step form's ``cleaned`` data; returns
-    what happened, in words."""
+    what happened, in words. With ``delegation`` (active, received by ``actor``) the actor
+    stands in for its principal: what is recorded reads 李四（代 张三）."""
+    from workflows.delegation import acting_for
+
     procedure = procedure_for(application)
     with locked(application) as app:
         _check_version(app, version)
@@ -745,9 +773,13 @@ def step_act(*, application: Application, actor, cleaned: dict, version: int | N
         step = procedure.step(task.flow_task.name) if task else None
         if step is None or step.form_class is None:
             raise Conflict(STALE)
-        unit = step.require_actor(app, actor)
-        outcome = step.act(StepRun(app, procedure, step, actor, unit), cleaned)
-        _apply(app, step, outcome)
+        if delegation is not None:
+            unit = delegated_unit(step, app, actor, delegation)
+        else:
+            unit = step.require_actor(app, actor)
+        with acting_for(delegation):
+            outcome = step.act(StepRun(app, procedure, step, actor, unit), cleaned)
+            _apply(app, step, outcome)
     _sync(application, app)
     return result_message(application, outcome)
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflows.access import grant_view, is_member
+from workflows.delegation import on_behalf_of
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.i18n import stored as _stored
 from workflows.inbox import InboxRow
@@ -208,6 +209,7 @@ class ReviewStep(Step):
             step_label=str(self.label),
             unit=run.unit,
             actor=run.actor,
+            on_behalf_of=on_behalf_of(run.actor),
             decision=decision,
             opinion=opinion,
             snapshot=run.procedure.snapshot(app),
@@ -293,6 +295,7 @@ class CosignStep(ReviewStep):
             or SignOff.objects.filter(pk__in=mine, status=SignOffStatus.PENDING).update(
                 status=_SIGNOFF_STATUS[decision],
                 actor=run.actor,
+                on_behalf_of=on_behalf_of(run.actor),
                 opinion=opinion,
                 acted_at=timezone.now(),
             )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from workflows import ratelimit
 from workflows.access import is_member
+from workflows.delegation import acting_for, delegation_from
 from workflows.exceptions import RuleViolation
 from workflows.formviews import add_rule_error
 from workflows.people import display_name
@@ -267,11 +268,31 @@ def _panels(application, user, *, action_form=None, handle_errors=None) -> list[
     return panels
 
 
+def _on_behalf(request, application, data):
+    """(the delegation the page is used through, why it cannot act on the step, or "")."""
+    delegation = delegation_from(data, request.user)
+    if delegation is None:
+        return None, ""
+    step = services.current_step(application)
+    if step is None or step.form_class is None:
+        return delegation, ""
+    try:
+        services.delegated_unit(step, application, request.user, delegation)
+    except RuleViolation as exc:
+        return delegation, exc.message
+    return delegation, ""
+
+
 @login_required
-def application_detail(request, public_id, action_form=None, handle_errors=None, status=200):
+def application_detail(
+    request, public_id, action_form=None, handle_errors=None, status=200, on_behalf_data=None
+):
     application = _application(request, public_id)
     procedure = procedure_for(application)
     user = request.user
+    on_behalf, on_behalf_refusal = _on_behalf(
+        request, application, request.GET if on_behalf_data is None else on_behalf_data
+    )
     applicant = procedure.applicant
     context = {
         "progress": selectors.progress(application),
@@ -293,6 +314,8 @@ def application_detail(request, public_id, action_form=None, handle_errors=None,
         "may_preview": not (application.document_id and application.document.is_issued)
         and getattr(services.current_step(application), "previews_document", False)
         and not applicant.is_applicant(user, application),
+        "on_behalf": on_behalf,
+        "on_behalf_refusal": on_behalf_refusal,
         "returned_review": application.reviews.filter(decision="return").last()
         if application.status == ApplicationStatus.RETURNED
         else None,
@@ -359,6 +382,7 @@ def step_action(request, public_id):
             if step is None or step.form_class is None:
                 return redirect("applications:detail", application.public_id)
             form = step.form_class(request.POST)
+            delegation = delegation_from(request.POST, request.user)
             if not form.is_valid():
                 refused = form
             else:
@@ -368,13 +392,16 @@ def step_action(request, public_id):
                         actor=request.user,
                         cleaned=form.cleaned_data,
                         version=form.cleaned_data.get("version"),
+                        delegation=delegation,
                     )
                 except RuleViolation as exc:
                     add_rule_error(form, exc)
-                    refused = form
+                    refused, refusal = form, exc.message
                     raise _RolledBack from None
     except _RolledBack:
-        pass
+        # a refusal the page has no form to show on (a substitute without the step's role)
+        if not step.may_act(application, request.user):
+            messages.error(request, refusal)
     if refused is None:
         messages.success(request, done)  # what happened, in words (services.result_message)
         return redirect("applications:detail", application.public_id)
@@ -387,7 +414,9 @@ def step_action(request, public_id):
     ]
     if hidden:
         messages.error(request, " ".join(hidden))
-    response = application_detail(request, public_id, action_form=refused)
+    response = application_detail(
+        request, public_id, action_form=refused, on_behalf_data=request.POST
+    )
     response.status_code = 400
     return response
 
@@ -416,6 +445,7 @@ def document_preview(request, public_id):
     document = step.draft(application)
     if document is None:
         raise Http404
+    on_behalf, on_behalf_refusal = _on_behalf(request, application, request.GET)
     snapshot = document_snapshot(document, draft=True)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(render_pdf(snapshot), content_type="application/pdf")
@@ -433,7 +463,9 @@ def document_preview(request, public_id):
             "document": document,
             "step": step,
             "form": step.new_form(application),
-            "may_issue": step.may_act(application, request.user),
+            "may_issue": step.may_act(application, request.user) and not on_behalf_refusal,
+            "on_behalf": on_behalf,
+            "on_behalf_refusal": on_behalf_refusal,
             "may_edit": is_member(request.user, document.issuer.unit),
         },
     )
@@ -485,15 +517,19 @@ def objection_handle(request, public_id, objection_id):
         Objection.objects.filter(notice__in=notices), public_id=objection_id
     )
     form = ObjectionHandleForm(request.POST)
+    delegation = delegation_from(request.POST, request.user)
+    if delegation is not None and delegation.unit_id != objection.notice.handling_unit_id:
+        raise Http404  # the principal's to-dos are those of the delegation's unit only
     if form.is_valid():
         try:
-            services.objection_handle(
-                objection=objection,
-                actor=request.user,
-                upheld=form.cleaned_data["outcome"] == "upheld",
-                note=form.cleaned_data["note"],
-                application=application,
-            )
+            with acting_for(delegation):
+                services.objection_handle(
+                    objection=objection,
+                    actor=request.user,
+                    upheld=form.cleaned_data["outcome"] == "upheld",
+                    note=form.cleaned_data["note"],
+                    application=application,
+                )
             messages.success(request, _("异议已处理。"))
             return redirect("applications:detail", application.public_id)
         except RuleViolation as exc:
