@@ -21,7 +21,8 @@ Snapshot keys (all strings unless said):
   addressees    [str] 主送机关
   body          [block]; block = {"type": "paragraph", "text"}
                 | {"type": "heading", "level": 1..4, "text", "rest"?}  (rest: run-in text)
-                | {"type": "table", "header": [str], "rows": [[str]], "widths"?: [int %]}
+                | {"type": "table", "header": [str], "rows": [[str]], "widths"?: [int %],
+                   "nowrap"?: [column index]}
   enclosures    [{"title", "body": [block]}] documents printed by this one (印发 notices):
                 each starts a page after the signature; the 附件说明 then follows the
                 last enclosure, as in the plan itself
@@ -141,6 +142,7 @@ def _block_html(block: dict) -> str:
     if kind == "table":
         header = block.get("header") or []
         widths = block.get("widths") or []
+        nowrap = set(block.get("nowrap") or [])
         cols = "".join(f'<col style="width:{w}%">' for w in widths)
         head = "".join(f"<th>{_text(h)}</th>" for h in header)
         rows = block.get("rows") or []
@@ -160,6 +162,8 @@ def _block_html(block: dict) -> str:
                 ):
                     span += 1
                 attr = f' rowspan="{span}"' if span > 1 else ""
+                if col in nowrap:
+                    attr += ' class="nw"'
                 cells.append(f"<td{attr}>{_text(str(cell))}</td>")
             html_rows.append("<tr>" + "".join(cells) + "</tr>")
         rows = "".join(html_rows)
@@ -476,6 +480,7 @@ table.grid th {{ {_family(fonts, "hei")} font-size: {SMALL}pt; }}
 table.grid th, table.grid td {{ border: 0.75pt solid #000; padding: 2pt 3pt;
   vertical-align: middle; text-align: left; }}
 table.grid td:first-child, table.grid th {{ text-align: center; }}
+table.grid td.nw {{ white-space: nowrap; }}
 .colophon {{ float: footnote; font-size: {SMALL}pt; line-height: {LINE:.4f}pt;
   position: relative; }}
 ::footnote-call {{ content: none; }}

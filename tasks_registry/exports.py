@@ -155,7 +155,7 @@ def _task_line(s: TaskStatus) -> list[str]:
     sup = s.supervision
     return [
         str(s.task.number),
-        s.task.short_title,
+        s.task.content,
         s.task.lead_unit.name,
         _light_label(s.light),
         f"{s.progress}%",
@@ -207,6 +207,9 @@ def bulletin_blocks(*, today: date | None = None) -> dict:
                     "type": "table",
                     "header": ["序号", "任务", "牵头单位", "状态", "进度", "时限", "逾期单位数"],
                     "rows": [_task_line(x) for x in overview if x.task.measure == measure],
+                    # the whole task name wraps; number, state, progress and date do not
+                    "widths": [8, 33, 14, 14, 8, 16, 7],
+                    "nowrap": [0, 3, 4, 5],
                 }
             )
     blocks.append({"type": "heading", "level": 1, "text": "三、需要关注的问题"})
@@ -216,7 +219,7 @@ def bulletin_blocks(*, today: date | None = None) -> dict:
             blocks.append(
                 {
                     "type": "paragraph",
-                    "text": f"重点任务{s.task.number}（{s.task.short_title}）已亮红灯，"
+                    "text": f"重点任务{s.task.number}（{s.task.content}）已亮红灯，"
                     f"{s.overdue_count}个责任单位逾期未完成，请{s.task.lead_unit.name}督促相关单位抓紧推进。",
                 }
             )

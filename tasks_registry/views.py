@@ -546,6 +546,18 @@ def bulletin(request):
     """The progress bulletin (通报), previewed as HTML; the same blocks feed docs_gen."""
     _require_supervisor(request.user)
     data = bulletin_blocks()
+    for block in data["blocks"]:
+        if block["type"] == "table":
+            # each cell with its column's heading (a phone shows a row as a card) and
+            # whether it may wrap: the task's name wraps, its number, state and date do not
+            nowrap = set(block.get("nowrap") or [])
+            block["cells"] = [
+                [
+                    {"label": head, "text": text, "nowrap": i in nowrap}
+                    for i, (head, text) in enumerate(zip(block["header"], row, strict=True))
+                ]
+                for row in block["rows"]
+            ]
     return render(
         request,
         "tasks_registry/bulletin.html",
