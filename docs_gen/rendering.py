@@ -816,6 +816,33 @@ def _colophon_on_a_back_page(document) -> bool:
     return len(document.pages) % 2 == 0 and _has_text(root)
 
 
+# On a screen the document is one A4 sheet (the PDF's margins around the 156 mm text
+# block, so the red mark and the title are centred on it as in print), zoomed to fit the
+# window's width, and the frame embedding it grows to its height: the whole page is seen,
+# on a desk or a phone. WeasyPrint lays out for print and ignores both.
+_SCREEN_CSS = """
+@media screen {
+  html { background: #e6e6e6; }
+  body { box-sizing: content-box; width: 156mm; min-height: 225mm; margin: 8px auto;
+    padding: 37mm 26mm 35mm 28mm; background: #fff; box-shadow: 0 1px 4px rgba(0,0,0,.25); }
+}
+"""
+_SCREEN_FIT = (
+    "<script>(function(){function fit(){var b=document.body;b.style.zoom='';"
+    "var z=Math.min(1,document.documentElement.clientWidth/(b.offsetWidth+16));"
+    "b.style.zoom=z;var f=window.frameElement;"
+    "if(f){f.style.height=Math.ceil(b.getBoundingClientRect().bottom+window.scrollY+10)+'px';}}"
+    "addEventListener('resize',fit);addEventListener('load',fit);fit();})();</script>"
+)
+
+
+def render_preview_html(snapshot: dict, *, fonts: dict | None = None) -> str:
+    """The document as a web page: ``render_html`` shown as its printed sheet, whole."""
+    html = render_html(snapshot, fonts=fonts)
+    html = html.replace("</style></head>", _SCREEN_CSS + "</style></head>", 1)
+    return html.replace("</body>", _SCREEN_FIT + "</body>", 1)
+
+
 def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:
     """The document as PDF bytes; the same snapshot always gives the same bytes."""
     return render_document(snapshot, fonts=fonts)[0]

@@ -35,7 +35,7 @@ from .models import (
     OfficialDocument,
     RenderStatus,
 )
-from .rendering import render_html, render_pdf
+from .rendering import render_pdf, render_preview_html
 from .selectors import batch_progress, documents_for, documents_search, render_is_stuck
 from .verification import verification_report
 
@@ -208,7 +208,7 @@ def _snapshot_for_preview(document):
 @login_required
 def preview_html(request, public_id):
     document = _document(request, public_id)
-    response = HttpResponse(render_html(_snapshot_for_preview(document)))
+    response = HttpResponse(render_preview_html(_snapshot_for_preview(document)))
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

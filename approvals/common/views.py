@@ -400,7 +400,7 @@ class _RolledBack(Exception):
 def document_preview(request, public_id):
     """The decision document as it will be issued: docs_gen's own rendering of the draft the
     deciding unit's staff wrote (with the procedure's default text), and the 签发 button."""
-    from docs_gen.rendering import render_html, render_pdf
+    from docs_gen.rendering import render_pdf, render_preview_html
     from docs_gen.services import document_snapshot
 
     application = _application(request, public_id)
@@ -422,7 +422,7 @@ def document_preview(request, public_id):
         response["Content-Disposition"] = "inline; filename=preview.pdf"
         return response
     if request.GET.get("format") == "html":
-        response = HttpResponse(render_html(snapshot))
+        response = HttpResponse(render_preview_html(snapshot))
         response["X-Frame-Options"] = "SAMEORIGIN"
         return response
     return render(
