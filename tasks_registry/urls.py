@@ -46,3 +46,6 @@ class KeyTasksApp(ZhijiApplication):
     attachment_path = path(
         "attachments/<uuid:public_id>/", views.attachment_download, name="attachment"
     )
+    attachment_view_path = path(
+        "attachments/<uuid:public_id>/view/", views.attachment_view, name="attachment_view"
+    )

@@ -377,7 +377,7 @@ def branch_urge(request, public_id):
 
 
 @login_required
-def attachment_download(request, public_id):
+def attachment_download(request, public_id, inline=False):
     attachment = get_visible_or_404(
         request.user, ReportAttachment.objects.select_related("report__branch"), public_id=public_id
     )
@@ -385,7 +385,14 @@ def attachment_download(request, public_id):
         open_stored(attachment.file.storage, attachment.file.name),
         label=attachment.name,
         content_type=attachment.content_type,
+        inline=inline,
     )
+
+
+@login_required
+def attachment_view(request, public_id):
+    """预览: the same file through the same check, shown in the page if a PDF or an image."""
+    return attachment_download(request, public_id, inline=True)
 
 
 # --- the leading group's pages ---------------------------------------------------------

@@ -454,14 +454,21 @@ def approval_form(request, public_id):
 
 
 @login_required
-def attachment_download(request, public_id, file_id):
+def attachment_download(request, public_id, file_id, inline=False):
     application = _application(request, public_id)
     attachment = get_object_or_404(application.attachments, public_id=file_id)
     return files.attachment_response(
         files.AREA.open(attachment.stored_name),
         label=attachment.original_name,
         content_type=attachment.content_type,
+        inline=inline,
     )
+
+
+@login_required
+def attachment_view(request, public_id, file_id):
+    """预览: the same file through the same check, shown in the page if a PDF or an image."""
+    return attachment_download(request, public_id, file_id, inline=True)
 
 
 @login_required
