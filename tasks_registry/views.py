@@ -5,6 +5,8 @@ another unit's branch answers 404. Business-rule refusals come back as form erro
 with what was typed kept; conflicts (someone acted first) answer 409 via the middleware.
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,10 +23,11 @@ from workflows.access import get_visible_or_404, is_member, is_supervisor, role_
 from workflows.attachments import attachment_response, open_stored
 from workflows.exceptions import RuleViolation
 from workflows.formviews import run_form
+from workflows.hostile_input import bad_request, form_error_text
 from workflows.models import Membership, Role, Unit, UnitKind
 
 from . import charts, services
-from .exports import bulletin_blocks, ledger_xlsx
+from .exports import bulletin_blocks, ledger_xlsx, scores_xlsx
 from .forms import (
     AssignForm,
     ConsolidateForm,
@@ -32,6 +35,7 @@ from .forms import (
     DoneForm,
     ReportForm,
     ReviewForm,
+    ScoringFilterForm,
     UrgeForm,
 )
 from .models import Branch, BranchState, KeyTask, ReportAttachment, SupervisionState
@@ -526,11 +530,39 @@ def _dashboard_unit(request, bureaus) -> Unit | None:
 def scoring(request):
     """考核: the units ranked by score, with what the score is made of."""
     _require_supervisor(request.user)
-    kind = request.GET.get("kind") or ""
-    scores = unit_scores()
-    if kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
-        scores = [s for s in scores if s.unit.kind == kind]
+    form = ScoringFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form_error_text(form))
+    scores, kind = _scores(form)
     return render(request, "tasks_registry/scoring.html", {"scores": scores, "kind": kind})
+
+
+def _scores(form):
+    kind = form.cleaned_data["kind"]
+    scores = unit_scores()
+    if kind:
+        scores = [s for s in scores if s.unit.kind == kind]
+    return scores, kind
+
+
+@login_required
+def scoring_xlsx(request):
+    """考核得分表 (.xlsx): the scoring page's ranking, as filtered there."""
+    _require_supervisor(request.user)
+    form = ScoringFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form_error_text(form))
+    scores, _kind = _scores(form)
+    today = local_today()
+    response = HttpResponse(
+        scores_xlsx(scores),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="scores-{today:%Y%m%d}.xlsx"; '
+        f"filename*=UTF-8''{quote(f'单位考核得分-{today:%Y%m%d}.xlsx')}"
+    )
+    return response
 
 
 @login_required
