@@ -47,7 +47,6 @@ from .selectors import (
     branch_statuses,
     branches_for_rows,
     dashboard_figures,
-    key_tasks_by_measure,
     key_tasks_with_units,
     on_time_rates,
     supervision_overview,
@@ -69,13 +68,41 @@ def _is_office(user) -> bool:
 
 @login_required
 def task_list(request):
-    groups = key_tasks_by_measure()
-    assigned = assigned_units_bulk([t for _key, tasks in groups for t in tasks])
+    """The 17 key tasks: searched, filtered (state, responsible unit, overdue), sorted and
+    paged through one FilterSet; a bad parameter is a 400 naming the field."""
+    from itertools import groupby
+
+    from .filters import KeyTaskFilter
+    from .selectors import key_tasks_with_units
+
+    filtered = KeyTaskFilter(request.GET or None, queryset=key_tasks_with_units())
+    valid = filtered.form.is_valid() if filtered.is_bound else True
+    tasks = filtered.qs if valid else KeyTask.objects.none()
+    sort = filtered.form.cleaned_data.get("sort") if filtered.is_bound and valid else None
+    if not sort:
+        tasks = tasks.order_by("number")
+    page = Paginator(tasks, 20).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    if not sort:  # annex order: under the measure's heading
+        groups = [
+            (k, list(g)) for k, g in groupby(rows, key=lambda t: (t.measure_number, t.measure))
+        ]
+    else:
+        groups = [(None, rows)] if rows else []
+    assigned = assigned_units_bulk(rows)
     lights = {s.task.pk: s for s in supervision_overview()}
     return render(
         request,
         "tasks_registry/task_list.html",
-        {"groups": groups, "assigned": assigned, "statuses": lights},
+        {
+            "groups": groups,
+            "assigned": assigned,
+            "statuses": lights,
+            "filter": filtered,
+            "page": page,
+            "total": KeyTask.objects.count(),
+        },
+        status=200 if valid else 400,
     )
 
 
