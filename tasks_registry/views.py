@@ -495,6 +495,9 @@ def dashboard(request):
         if r.cycles_due
     ]
     school_rates = on_time_rates(kind=UnitKind.SCHOOL, today=today, lowest=10, supervisions=sups)
+    rates = [(r.name, r.on_time_rate) for r in bureau_rates] + [
+        (r.name, r.on_time_rate) for r in school_rates
+    ]
     context = {
         "groups": groups,
         "units": bureaus,
@@ -523,11 +526,7 @@ def dashboard(request):
             title=_("责任单位事项状态分布"),
             centre=_("个单位事项"),
         ),
-        "rate_chart": charts.rate_bars(
-            [(r.name, r.on_time_rate) for r in bureau_rates]
-            + [(r.name, r.on_time_rate) for r in school_rates],
-            title=_("按期报送率"),
-        ),
+        "rate_chart": charts.rate_bars(rates, title=_("按期报送率")) if rates else "",
         "today": today,
     }
     return render(request, "tasks_registry/dashboard.html", context)

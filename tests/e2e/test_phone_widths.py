@@ -3,10 +3,12 @@ scrolling; a full-page screenshot of each is saved under var/screenshots/ (or
 $SCREENSHOT_DIR) as ``<role>-<page>-<width>.png``, to be looked at."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from docs_gen import services as docs
 from docs_gen.demo import ensure_issuers
-from tests.approvals.conftest import decide, submitted
+from tests.approvals.conftest import decide, pdf, submitted
+from tests.attachment_samples import good_png
 from tests.e2e.conftest import ARTIFACTS
 from tests.tasks_registry.supervision_helpers import dispatch
 from workflows.models import Notification
@@ -55,7 +57,8 @@ PAGES = {
 def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser):
     ensure_issuers()
     dispatch(world_tx, 15)  # the dashboard, bulletin and scoring have a dispatched task
-    app = submitted(world_tx)
+    photo = SimpleUploadedFile("现场照片.png", good_png((640, 360)))
+    app = submitted(world_tx, uploads=[pdf(), photo])
     decide(app, world_tx.hrss_handler)  # now waiting on 市教育局
     document = docs.document_create(
         issuer=world_tx.office,
@@ -91,6 +94,20 @@ def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser
                 target = ARTIFACTS / f"{persona}-{name}-{width}.png"
                 page.screenshot(path=str(target), full_page=True)
                 saved.append(target)
+                if persona == "school_handler" and name == "application":
+                    # the 预览 toggles open: the photo shown in the page, within its width
+                    for summary in page.locator("details.zj-file__preview summary").all():
+                        summary.click()
+                    image = page.locator("details.zj-file__preview img")
+                    image.wait_for()
+                    page.wait_for_function(
+                        "document.querySelector('details.zj-file__preview img').complete"
+                    )
+                    assert image.evaluate("i => i.naturalWidth") == 640
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width
+                    target = ARTIFACTS / f"{persona}-application-preview-{width}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    saved.append(target)
             context.close()
     assert too_wide == []
     assert all(p.stat().st_size > 0 for p in saved)
