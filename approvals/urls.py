@@ -34,6 +34,11 @@ class ApplicationsApp(ZhijiApplication):
     file_path = path(
         "<uuid:public_id>/files/<uuid:file_id>/", views.attachment_download, name="file"
     )
+    file_view_path = path(
+        "<uuid:public_id>/files/<uuid:file_id>/view/",
+        views.attachment_view,
+        name="file_view",
+    )
     file_delete_path = path(
         "<uuid:public_id>/files/<uuid:file_id>/delete/",
         views.attachment_delete,

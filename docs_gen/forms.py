@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows.forms import NamedForm
 from workflows.upload_limits import max_upload_bytes, max_upload_label
 
-from .models import DocumentKind, DocumentStatus, Secrecy, Urgency
+from .models import DocumentKind, Secrecy, Urgency
 from .text import attachments_from_text, blocks_from_text, text_from_attachments, text_from_blocks
 
 
@@ -151,21 +151,6 @@ class UUIDListField(forms.Field):
                     params={"label": self.label, "value": str(item)[:40]},
                 ) from None
         return ids
-
-
-class DocumentFilterForm(NamedForm):
-    """The list page's query string: search text, status, kind, scope."""
-
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", ""), *DocumentStatus.choices]
-    )
-    kind = forms.ChoiceField(
-        label=_("文种"), required=False, choices=[("", ""), *DocumentKind.choices]
-    )
-    scope = forms.ChoiceField(
-        label=_("范围"), required=False, choices=[("", ""), ("mine", "mine"), ("issued", "issued")]
-    )
 
 
 class BatchIssueForm(NamedForm):

@@ -21,7 +21,8 @@ Snapshot keys (all strings unless said):
   addressees    [str] 主送机关
   body          [block]; block = {"type": "paragraph", "text"}
                 | {"type": "heading", "level": 1..4, "text", "rest"?}  (rest: run-in text)
-                | {"type": "table", "header": [str], "rows": [[str]], "widths"?: [int %]}
+                | {"type": "table", "header": [str], "rows": [[str]], "widths"?: [int %],
+                   "nowrap"?: [column index]}
   enclosures    [{"title", "body": [block]}] documents printed by this one (印发 notices):
                 each starts a page after the signature; the 附件说明 then follows the
                 last enclosure, as in the plan itself
@@ -144,6 +145,7 @@ def _block_html(block: dict) -> str:
     if kind == "table":
         header = block.get("header") or []
         widths = block.get("widths") or []
+        nowrap = set(block.get("nowrap") or [])
         cols = "".join(f'<col style="width:{w}%">' for w in widths)
         head = "".join(f"<th>{_text(h)}</th>" for h in header)
         rows = block.get("rows") or []
@@ -163,6 +165,8 @@ def _block_html(block: dict) -> str:
                 ):
                     span += 1
                 attr = f' rowspan="{span}"' if span > 1 else ""
+                if col in nowrap:
+                    attr += ' class="nw"'
                 cells.append(f"<td{attr}>{_text(str(cell))}</td>")
             html_rows.append("<tr>" + "".join(cells) + "</tr>")
         rows = "".join(html_rows)
@@ -479,6 +483,7 @@ table.grid th {{ {_family(fonts, "hei")} font-size: {SMALL}pt; }}
 table.grid th, table.grid td {{ border: 0.75pt solid #000; padding: 2pt 3pt;
   vertical-align: middle; text-align: left; }}
 table.grid td:first-child, table.grid th {{ text-align: center; }}
+table.grid td.nw {{ white-space: nowrap; }}
 .colophon {{ float: footnote; font-size: {SMALL}pt; line-height: {LINE:.4f}pt;
   position: relative; }}
 ::footnote-call {{ content: none; }}
@@ -980,6 +985,33 @@ def _colophon_on_a_back_page(document) -> bool:
         return True  # no 版记
     root = page_box.children[0]
     return len(document.pages) % 2 == 0 and _has_text(root)
+
+
+# On a screen the document is one A4 sheet (the PDF's margins around the 156 mm text
+# block, so the red mark and the title are centred on it as in print), zoomed to fit the
+# window's width, and the frame embedding it grows to its height: the whole page is seen,
+# on a desk or a phone. WeasyPrint lays out for print and ignores both.
+_SCREEN_CSS = """
+@media screen {
+  html { background: #e6e6e6; }
+  body { box-sizing: content-box; width: 156mm; min-height: 225mm; margin: 8px auto;
+    padding: 37mm 26mm 35mm 28mm; background: #fff; box-shadow: 0 1px 4px rgba(0,0,0,.25); }
+}
+"""
+_SCREEN_FIT = (
+    "<script>(function(){function fit(){var b=document.body;b.style.zoom='';"
+    "var z=Math.min(1,document.documentElement.clientWidth/(b.offsetWidth+16));"
+    "b.style.zoom=z;var f=window.frameElement;"
+    "if(f){f.style.height=Math.ceil(b.getBoundingClientRect().bottom+window.scrollY+10)+'px';}}"
+    "addEventListener('resize',fit);addEventListener('load',fit);fit();})();</script>"
+)
+
+
+def render_preview_html(snapshot: dict, *, fonts: dict | None = None) -> str:
+    """The document as a web page: ``render_html`` shown as its printed sheet, whole."""
+    html = render_html(snapshot, fonts=fonts)
+    html = html.replace("</style></head>", _SCREEN_CSS + "</style></head>", 1)
+    return html.replace("</body>", _SCREEN_FIT + "</body>", 1)
 
 
 def render_pdf(snapshot: dict, *, fonts: dict | None = None) -> bytes:

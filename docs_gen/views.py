@@ -23,19 +23,17 @@ from . import services
 from .forms import (
     BatchIssueForm,
     DocumentActionForm,
-    DocumentFilterForm,
     DocumentForm,
     VerifyUploadForm,
 )
 from .models import (
-    DocumentKind,
     DocumentStatus,
     IssueBatch,
     Issuer,
     OfficialDocument,
     RenderStatus,
 )
-from .rendering import render_html, render_pdf
+from .rendering import render_pdf, render_preview_html
 from .selectors import batch_progress, documents_for, documents_search, render_is_stuck
 from .verification import verification_report
 
@@ -79,18 +77,20 @@ def user_may_draft(user) -> bool:
 
 @login_required
 def document_list(request):
-    filters = DocumentFilterForm(request.GET)
-    if not filters.is_valid():
-        return bad_request(request, form_error_text(filters))
-    wanted = filters.cleaned_data
+    """Searched, filtered (kind, state, issuing unit), sorted and paged through one
+    FilterSet; a bad parameter is a 400 naming the field."""
+    from django.core.paginator import Paginator
+
+    from .filters import DocumentFilter
+
+    filters = DocumentFilter(request.GET, queryset=OfficialDocument.objects.none())
+    if not filters.form.is_valid():
+        return bad_request(request, form_error_text(filters.form))
+    wanted = filters.form.cleaned_data
     scope = wanted["scope"] or ("mine" if _issuers_of(request.user) else "issued")
-    documents = documents_search(
-        request.user,
-        q=wanted["q"].strip(),
-        status=wanted["status"],
-        kind=wanted["kind"],
-        scope=scope,
-    )[:300]
+    filters.queryset = documents_search(request.user, scope=scope)
+    page = Paginator(filters.qs, 30).get_page(request.GET.get("page"))
+    documents = list(page.object_list)
     openable = (
         set(documents_for(request.user).values_list("pk", flat=True)) if scope == "issued" else None
     )
@@ -99,13 +99,10 @@ def document_list(request):
         "docs_gen/list.html",
         {
             "documents": documents,
+            "page": page,
+            "filter": filters,
             "openable": openable,
             "scope": scope,
-            "statuses": DocumentStatus.choices,
-            "kinds": DocumentKind.choices,
-            "q": wanted["q"],
-            "status": wanted["status"],
-            "kind": wanted["kind"],
         },
     )
 
@@ -208,7 +205,7 @@ def _snapshot_for_preview(document):
 @login_required
 def preview_html(request, public_id):
     document = _document(request, public_id)
-    response = HttpResponse(render_html(_snapshot_for_preview(document)))
+    response = HttpResponse(render_preview_html(_snapshot_for_preview(document)))
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

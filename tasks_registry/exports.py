@@ -145,6 +145,61 @@ def ledger_xlsx(*, today: date | None = None) -> bytes:
     return out.getvalue()
 
 
+def scores_xlsx(scores) -> bytes:
+    """考核得分表: one row per unit, ranked as on the page, numbers as numbers."""
+    with translation.override("zh-hans"):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "单位考核"
+        _header(
+            ws,
+            [
+                "排名",
+                "单位",
+                "单位类别",
+                "得分",
+                "按期报送率(%)",
+                "按期报送周期",
+                "应报送周期",
+                "漏报周期",
+                "事项数",
+                "已完成",
+                "逾期",
+                "超时完成",
+                "被退回",
+            ],
+            [6, 30, 10, 8, 12, 12, 10, 9, 8, 8, 6, 9, 8],
+        )
+        for rank, sc in enumerate(scores, start=1):
+            ws.append(
+                [
+                    rank,
+                    sc.unit.name,
+                    str(sc.unit.get_kind_display()),
+                    sc.score,
+                    float(sc.on_time_rate) if sc.on_time_rate is not None else None,
+                    sc.cycles_on_time,
+                    sc.cycles_due,
+                    sc.missed,
+                    sc.branches,
+                    sc.done,
+                    sc.overdue,
+                    sc.done_late,
+                    sc.returns,
+                ]
+            )
+        ws.append([])
+        ws.append(
+            [
+                "说明",
+                "得分 = 100 − 10×（逾期事项 + 超时完成事项）− 5×被退回次数 − 2×漏报周期，最低0分。",
+            ]
+        )
+        out = BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+
 def _naive(value):
     from django.utils import timezone
 
@@ -155,7 +210,7 @@ def _task_line(s: TaskStatus) -> list[str]:
     sup = s.supervision
     return [
         str(s.task.number),
-        s.task.short_title,
+        s.task.content,
         s.task.lead_unit.name,
         _light_label(s.light),
         f"{s.progress}%",
@@ -207,6 +262,9 @@ def bulletin_blocks(*, today: date | None = None) -> dict:
                     "type": "table",
                     "header": ["序号", "任务", "牵头单位", "状态", "进度", "时限", "逾期单位数"],
                     "rows": [_task_line(x) for x in overview if x.task.measure == measure],
+                    # the whole task name wraps; number, state, progress and date do not
+                    "widths": [8, 33, 14, 14, 8, 16, 7],
+                    "nowrap": [0, 3, 4, 5],
                 }
             )
     blocks.append({"type": "heading", "level": 1, "text": "三、需要关注的问题"})
@@ -216,7 +274,7 @@ def bulletin_blocks(*, today: date | None = None) -> dict:
             blocks.append(
                 {
                     "type": "paragraph",
-                    "text": f"重点任务{s.task.number}（{s.task.short_title}）已亮红灯，"
+                    "text": f"重点任务{s.task.number}（{s.task.content}）已亮红灯，"
                     f"{s.overdue_count}个责任单位逾期未完成，请{s.task.lead_unit.name}督促相关单位抓紧推进。",
                 }
             )

@@ -126,3 +126,13 @@ class AssignForm(NamedForm):
         self.fields["assignee"].choices = [
             (str(m.user_id), f"{display_name(m.user)}（{m.get_role_display()}）") for m in members
         ]
+
+
+class ScoringFilterForm(NamedForm):
+    """The scoring page's (and its .xlsx's) one parameter: which kind of unit."""
+
+    kind = forms.ChoiceField(
+        label=_("单位类别"),
+        required=False,
+        choices=(("", _("全部单位")), ("bureau", _("市级部门")), ("school", _("学校"))),
+    )

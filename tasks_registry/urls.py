@@ -19,6 +19,7 @@ class DashboardApp(ZhijiApplication):
     visible_to = staticmethod(is_supervisor)
     index_path = path("", views.dashboard, name="index")
     scoring_path = path("scoring/", views.scoring, name="scoring")
+    scoring_xlsx_path = path("scoring.xlsx", views.scoring_xlsx, name="scoring_xlsx")
     bulletin_path = path("bulletin/", views.bulletin, name="bulletin")
     bulletin_draft_path = path("bulletin/draft/", views.bulletin_to_draft, name="bulletin_draft")
     ledger_path = path("ledger.xlsx", views.ledger, name="ledger")
@@ -45,4 +46,7 @@ class KeyTasksApp(ZhijiApplication):
     urge_path = path("branches/<uuid:public_id>/urge/", views.branch_urge, name="urge")
     attachment_path = path(
         "attachments/<uuid:public_id>/", views.attachment_download, name="attachment"
+    )
+    attachment_view_path = path(
+        "attachments/<uuid:public_id>/view/", views.attachment_view, name="attachment_view"
     )

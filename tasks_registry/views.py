@@ -5,6 +5,8 @@ another unit's branch answers 404. Business-rule refusals come back as form erro
 with what was typed kept; conflicts (someone acted first) answer 409 via the middleware.
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,11 +24,12 @@ from workflows.attachments import attachment_response, open_stored
 from workflows.delegation import acting_for, request_delegation
 from workflows.exceptions import RuleViolation
 from workflows.formviews import run_form
+from workflows.hostile_input import bad_request, form_error_text
 from workflows.models import Membership, Role, Unit, UnitKind
 from workflows.people import display_name
 
 from . import charts, services
-from .exports import bulletin_blocks, ledger_xlsx
+from .exports import bulletin_blocks, ledger_xlsx, scores_xlsx
 from .forms import (
     AssignForm,
     ConsolidateForm,
@@ -34,6 +37,7 @@ from .forms import (
     DoneForm,
     ReportForm,
     ReviewForm,
+    ScoringFilterForm,
     UrgeForm,
 )
 from .models import Branch, BranchState, KeyTask, ReportAttachment, SupervisionState
@@ -45,7 +49,6 @@ from .selectors import (
     branch_statuses,
     branches_for_rows,
     dashboard_figures,
-    key_tasks_by_measure,
     key_tasks_with_units,
     on_time_rates,
     supervision_overview,
@@ -67,13 +70,41 @@ def _is_office(user) -> bool:
 
 @login_required
 def task_list(request):
-    groups = key_tasks_by_measure()
-    assigned = assigned_units_bulk([t for _key, tasks in groups for t in tasks])
+    """The 17 key tasks: searched, filtered (state, responsible unit, overdue), sorted and
+    paged through one FilterSet; a bad parameter is a 400 naming the field."""
+    from itertools import groupby
+
+    from .filters import KeyTaskFilter
+    from .selectors import key_tasks_with_units
+
+    filtered = KeyTaskFilter(request.GET or None, queryset=key_tasks_with_units())
+    valid = filtered.form.is_valid() if filtered.is_bound else True
+    tasks = filtered.qs if valid else KeyTask.objects.none()
+    sort = filtered.form.cleaned_data.get("sort") if filtered.is_bound and valid else None
+    if not sort:
+        tasks = tasks.order_by("number")
+    page = Paginator(tasks, 20).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    if not sort:  # annex order: under the measure's heading
+        groups = [
+            (k, list(g)) for k, g in groupby(rows, key=lambda t: (t.measure_number, t.measure))
+        ]
+    else:
+        groups = [(None, rows)] if rows else []
+    assigned = assigned_units_bulk(rows)
     lights = {s.task.pk: s for s in supervision_overview()}
     return render(
         request,
         "tasks_registry/task_list.html",
-        {"groups": groups, "assigned": assigned, "statuses": lights},
+        {
+            "groups": groups,
+            "assigned": assigned,
+            "statuses": lights,
+            "filter": filtered,
+            "page": page,
+            "total": KeyTask.objects.count(),
+        },
+        status=200 if valid else 400,
     )
 
 
@@ -398,7 +429,7 @@ def branch_urge(request, public_id):
 
 
 @login_required
-def attachment_download(request, public_id):
+def attachment_download(request, public_id, inline=False):
     attachment = get_visible_or_404(
         request.user, ReportAttachment.objects.select_related("report__branch"), public_id=public_id
     )
@@ -406,7 +437,14 @@ def attachment_download(request, public_id):
         open_stored(attachment.file.storage, attachment.file.name),
         label=attachment.name,
         content_type=attachment.content_type,
+        inline=inline,
     )
+
+
+@login_required
+def attachment_view(request, public_id):
+    """预览: the same file through the same check, shown in the page if a PDF or an image."""
+    return attachment_download(request, public_id, inline=True)
 
 
 # --- the leading group's pages ---------------------------------------------------------
@@ -478,6 +516,9 @@ def dashboard(request):
         if r.cycles_due
     ]
     school_rates = on_time_rates(kind=UnitKind.SCHOOL, today=today, lowest=10, supervisions=sups)
+    rates = [(r.name, r.on_time_rate) for r in bureau_rates] + [
+        (r.name, r.on_time_rate) for r in school_rates
+    ]
     context = {
         "groups": groups,
         "units": bureaus,
@@ -506,11 +547,7 @@ def dashboard(request):
             title=_("责任单位事项状态分布"),
             centre=_("个单位事项"),
         ),
-        "rate_chart": charts.rate_bars(
-            [(r.name, r.on_time_rate) for r in bureau_rates]
-            + [(r.name, r.on_time_rate) for r in school_rates],
-            title=_("按期报送率"),
-        ),
+        "rate_chart": charts.rate_bars(rates, title=_("按期报送率")) if rates else "",
         "today": today,
     }
     return render(request, "tasks_registry/dashboard.html", context)
@@ -540,11 +577,39 @@ def _dashboard_unit(request, bureaus) -> Unit | None:
 def scoring(request):
     """考核: the units ranked by score, with what the score is made of."""
     _require_supervisor(request.user)
-    kind = request.GET.get("kind") or ""
-    scores = unit_scores()
-    if kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
-        scores = [s for s in scores if s.unit.kind == kind]
+    form = ScoringFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form_error_text(form))
+    scores, kind = _scores(form)
     return render(request, "tasks_registry/scoring.html", {"scores": scores, "kind": kind})
+
+
+def _scores(form):
+    kind = form.cleaned_data["kind"]
+    scores = unit_scores()
+    if kind:
+        scores = [s for s in scores if s.unit.kind == kind]
+    return scores, kind
+
+
+@login_required
+def scoring_xlsx(request):
+    """考核得分表 (.xlsx): the scoring page's ranking, as filtered there."""
+    _require_supervisor(request.user)
+    form = ScoringFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form_error_text(form))
+    scores, _kind = _scores(form)
+    today = local_today()
+    response = HttpResponse(
+        scores_xlsx(scores),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="scores-{today:%Y%m%d}.xlsx"; '
+        f"filename*=UTF-8''{quote(f'单位考核得分-{today:%Y%m%d}.xlsx')}"
+    )
+    return response
 
 
 @login_required
@@ -567,6 +632,18 @@ def bulletin(request):
     """The progress bulletin (通报), previewed as HTML; the same blocks feed docs_gen."""
     _require_supervisor(request.user)
     data = bulletin_blocks()
+    for block in data["blocks"]:
+        if block["type"] == "table":
+            # each cell with its column's heading (a phone shows a row as a card) and
+            # whether it may wrap: the task's name wraps, its number, state and date do not
+            nowrap = set(block.get("nowrap") or [])
+            block["cells"] = [
+                [
+                    {"label": head, "text": text, "nowrap": i in nowrap}
+                    for i, (head, text) in enumerate(zip(block["header"], row, strict=True))
+                ]
+                for row in block["rows"]
+            ]
     return render(
         request,
         "tasks_registry/bulletin.html",

@@ -15,10 +15,12 @@ supervision) goes through here:
   to the default storage (``workflows.storage``: under ``MEDIA_ROOT``, outside the web root
   and never routed, or in the database); the name the user gave is kept only as a
   sanitised display label.
-- **Served only as a download.** ``attachment_response`` is what permission-checked views
-  return: ``Content-Disposition: attachment``, a Content-Type from the allow-list (anything
-  else is ``application/octet-stream``), ``X-Content-Type-Options: nosniff`` and a sandboxing
-  Content-Security-Policy.
+- **Served as a download, or shown inline.** ``attachment_response`` is what
+  permission-checked views return: ``Content-Disposition: attachment``, a Content-Type from
+  the allow-list (anything else is ``application/octet-stream``), ``X-Content-Type-Options:
+  nosniff`` and a sandboxing Content-Security-Policy. With ``inline=True`` (the 预览 of a
+  page, through the same access check) a PDF, PNG or JPEG is served ``inline`` under a
+  restrictive policy, framable by the project's pages only; anything else stays a download.
 
 Refusals are ``RuleViolation`` with a Chinese message naming the field (附件), the file and
 the rule.
@@ -531,16 +533,52 @@ def open_stored(storage, name: str):
         raise Http404 from None
 
 
-def attachment_response(handle, *, label: str, content_type: str) -> FileResponse:
-    """A stored file as a download that no browser will render or sniff."""
+# What may be shown in the page (the 预览 toggle): the three accepted kinds, already checked
+# for active content when they were uploaded. Anything else is only ever a download.
+INLINE_TYPES = frozenset({PDF.content_type, PNG.content_type, JPEG.content_type})
+
+# An image is shown in a document that may do nothing: no script, no plugin, no form, no
+# request but the image itself, framed only by the project's own pages.
+_IMAGE_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
+)
+# A PDF cannot take ``sandbox`` (Chromium's and Firefox's PDF viewers refuse to run in a
+# sandboxed document and show "blocked") nor ``default-src 'none'`` (it blocks the viewer's
+# own page): nothing may frame it but the project, it may post no form and change no base
+# URL; the file itself was refused at upload if it carried scripts or actions.
+_PDF_CSP = "frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
+
+
+def preview_kind(content_type: str) -> str:
+    """ "pdf", "image", or "" (not shown inline) for a stored file's content type."""
+    if content_type not in INLINE_TYPES:
+        return ""
+    return "pdf" if content_type == PDF.content_type else "image"
+
+
+def attachment_response(
+    handle, *, label: str, content_type: str, inline: bool = False
+) -> FileResponse:
+    """A stored file as a download that no browser will render or sniff.
+
+    ``inline``: a PDF, PNG or JPEG is served to be shown in the page (``Content-Disposition:
+    inline``, framable by the project's own pages only, under a restrictive policy); any
+    other type is still a download."""
     safe_type = content_type if content_type in SERVED_TYPES else OCTET_STREAM
+    shown = inline and safe_type in INLINE_TYPES
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not shown,
         filename=download_name(label, safe_type),
         content_type=safe_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if shown:
+        response["Content-Security-Policy"] = (
+            _PDF_CSP if safe_type == PDF.content_type else _IMAGE_CSP
+        )
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

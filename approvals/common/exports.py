@@ -1,4 +1,5 @@
-"""The application list as a spreadsheet (.xlsx), as filtered on the page."""
+"""Spreadsheets (.xlsx) of the approvals: the application list as filtered on the page, and
+``table_workbook`` for a procedure's own result sheets (a panel's votes, …)."""
 
 from io import BytesIO
 
@@ -53,6 +54,25 @@ def applications_workbook(applications) -> bytes:
             "ABCDEFGHIJ", (48, 14, 24, 10, 10, 16, 16, 12, 17, 17), strict=True
         ):
             sheet.column_dimensions[column].width = width
+        out = BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+def table_workbook(title: str, head: list[str], rows, widths: list[int]) -> bytes:
+    """One sheet ``title``: a bold, frozen heading row, then ``rows`` as given (numbers stay
+    numbers, dates dates); ``widths`` in characters, one per column."""
+    with translation.override("zh-hans"):
+        book = Workbook()
+        sheet = book.active
+        sheet.title = title
+        sheet.append(head)
+        for cell, width in zip(sheet[1], widths, strict=True):
+            cell.font = Font(bold=True)
+            sheet.column_dimensions[cell.column_letter].width = width
+        sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append(list(row))
         out = BytesIO()
         book.save(out)
         return out.getvalue()

@@ -429,7 +429,7 @@ class _RolledBack(Exception):
 def document_preview(request, public_id):
     """The decision document as it will be issued: docs_gen's own rendering of the draft the
     deciding unit's staff wrote (with the procedure's default text), and the 签发 button."""
-    from docs_gen.rendering import render_html, render_pdf
+    from docs_gen.rendering import render_pdf, render_preview_html
     from docs_gen.services import document_snapshot
 
     application = _application(request, public_id)
@@ -452,7 +452,7 @@ def document_preview(request, public_id):
         response["Content-Disposition"] = "inline; filename=preview.pdf"
         return response
     if request.GET.get("format") == "html":
-        response = HttpResponse(render_html(snapshot))
+        response = HttpResponse(render_preview_html(snapshot))
         response["X-Frame-Options"] = "SAMEORIGIN"
         return response
     return render(
@@ -486,14 +486,21 @@ def approval_form(request, public_id):
 
 
 @login_required
-def attachment_download(request, public_id, file_id):
+def attachment_download(request, public_id, file_id, inline=False):
     application = _application(request, public_id)
     attachment = get_object_or_404(application.attachments, public_id=file_id)
     return files.attachment_response(
         files.AREA.open(attachment.stored_name),
         label=attachment.original_name,
         content_type=attachment.content_type,
+        inline=inline,
     )
+
+
+@login_required
+def attachment_view(request, public_id, file_id):
+    """预览: the same file through the same check, shown in the page if a PDF or an image."""
+    return attachment_download(request, public_id, file_id, inline=True)
 
 
 @login_required

@@ -40,3 +40,8 @@ class PilotSelectionApp(ZhijiApplication):
     score_file_path = path(
         "expert/<uuid:assignment_id>/files/<uuid:file_id>/", views.score_file, name="score_file"
     )
+    score_file_view_path = path(
+        "expert/<uuid:assignment_id>/files/<uuid:file_id>/view/",
+        views.score_file_view,
+        name="score_file_view",
+    )

@@ -460,7 +460,7 @@ def conflict(request, assignment_id):
 
 
 @login_required
-def score_file(request, assignment_id, file_id):
+def score_file(request, assignment_id, file_id, inline=False):
     a = _assignment(request, assignment_id)
     if a.excluded:
         raise Http404
@@ -469,4 +469,11 @@ def score_file(request, assignment_id, file_id):
         files.AREA.open(attachment.stored_name),
         label=attachment.original_name,
         content_type=attachment.content_type,
+        inline=inline,
     )
+
+
+@login_required
+def score_file_view(request, assignment_id, file_id):
+    """预览 of an application's file for its expert, through the same check."""
+    return score_file(request, assignment_id, file_id, inline=True)

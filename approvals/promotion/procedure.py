@@ -200,4 +200,11 @@ class PromotionProcedure(Procedure):
                 for c in granted
             ],
             "routes": ROUTES,
+            "may_export_panels": _may_export_panels(user),
         }
+
+
+def _may_export_panels(user) -> bool:
+    from .views import panel_results
+
+    return panel_results(user) is not None

@@ -1,28 +1,78 @@
 """Every role's main pages fit a phone (390 px) and a desk (1280 px) without horizontal
-scrolling; the screenshots are kept under test-artifacts/ to be looked at."""
+scrolling; a full-page screenshot of each is saved under var/screenshots/ (or
+$SCREENSHOT_DIR) as ``<role>-<page>-<width>.png``, to be looked at."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.approvals.conftest import decide, submitted
+from docs_gen import services as docs
+from docs_gen.demo import ensure_issuers
+from tests.approvals.conftest import decide, pdf, submitted
+from tests.attachment_samples import good_png
 from tests.e2e.conftest import ARTIFACTS
+from tests.tasks_registry.supervision_helpers import dispatch
+from workflows.models import Notification
 
 pytestmark = pytest.mark.browser
 
+# (name of the screenshot, path); {app} an application waiting on the role, {doc} a draft
 PAGES = {
-    "school_handler": ["/applications/", "/workbench/inbox/", "/tasks/", "{app}"],
-    "hrss_handler": ["/workbench/inbox/", "/applications/", "{app}", "/docs/", "/tasks/2/"],
-    "office_handler": ["/dashboard/", "/tasks/", "/workbench/calendar/", "/docs/"],
-    "leader": ["/dashboard/", "/workbench/inbox/", "{app}"],
+    "school_handler": [
+        ("applications", "/applications/"),
+        ("inbox", "/workbench/inbox/"),
+        ("tasks", "/tasks/"),
+        ("application", "{app}"),
+        ("notifications", "/workbench/notifications/"),
+    ],
+    "hrss_handler": [
+        ("inbox", "/workbench/inbox/"),
+        ("applications", "/applications/"),
+        ("application", "{app}"),
+        ("documents", "/docs/"),
+        ("task", "/tasks/15/"),
+    ],
+    "edu_handler": [
+        ("inbox", "/workbench/inbox/"),
+        ("application-approve", "{app}"),  # the step waits on 市教育局: the approve form
+    ],
+    "office_handler": [
+        ("dashboard", "/dashboard/"),
+        ("bulletin", "/dashboard/bulletin/"),
+        ("scoring", "/dashboard/scoring/"),
+        ("tasks", "/tasks/"),
+        ("calendar", "/workbench/calendar/"),
+        ("documents", "/docs/"),
+        ("document", "{doc}"),
+        ("notifications", "/workbench/notifications/"),
+    ],
+    "leader": [
+        ("dashboard", "/dashboard/"),
+        ("inbox", "/workbench/inbox/"),
+        ("application", "{app}"),
+        ("bulletin", "/dashboard/bulletin/"),
+    ],
 }
 
 
 def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser):
-    app = submitted(world_tx)
-    decide(app, world_tx.hrss_handler)
-    detail = f"/applications/{app.public_id}/"
-    ARTIFACTS.mkdir(exist_ok=True)
-    too_wide = []
-    for persona, paths in PAGES.items():
+    ensure_issuers()
+    dispatch(world_tx, 15)  # the dashboard, bulletin and scoring have a dispatched task
+    photo = SimpleUploadedFile("现场照片.png", good_png((640, 360)))
+    app = submitted(world_tx, uploads=[pdf(), photo])
+    decide(app, world_tx.hrss_handler)  # now waiting on 市教育局
+    document = docs.document_create(
+        issuer=world_tx.office,
+        kind="bulletin",
+        title="关于职技融通改革重点任务推进情况的通报",
+        addressees=["领导小组各成员单位"],
+        body=[{"type": "paragraph", "text": "现将重点任务推进情况通报如下。" * 8}],
+        actor=world_tx.office_handler,
+    )
+    assert Notification.objects.exists()  # the notifications pages have rows
+    urls = {"app": f"/applications/{app.public_id}/", "doc": f"/docs/{document.public_id}/"}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    too_wide, saved = [], []
+    for persona, pages in PAGES.items():
         user = getattr(world_tx, persona)
         for width in (390, 1280):
             context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN")
@@ -32,12 +82,56 @@ def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser
             page.fill("#id_password", world_tx.password)
             page.click("button[type=submit]")
             page.wait_for_load_state("networkidle")
-            for index, path in enumerate(paths):
-                page.goto(live_server.url + path.format(app=detail))
+            for name, path in pages:
+                response = page.goto(live_server.url + path.format(**urls))
+                assert response.status == 200, (persona, path, response.status)
                 page.wait_for_load_state("networkidle")
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 if scroll > width:
                     too_wide.append((persona, width, path, scroll))
-                page.screenshot(path=str(ARTIFACTS / f"width-{persona}-{index}-{width}.png"))
+                if name == "document":
+                    _assert_the_preview_is_whole(page)
+                target = ARTIFACTS / f"{persona}-{name}-{width}.png"
+                page.screenshot(path=str(target), full_page=True)
+                saved.append(target)
+                if persona == "school_handler" and name == "application":
+                    # the 预览 toggles open: the photo shown in the page, within its width
+                    for summary in page.locator("details.zj-file__preview summary").all():
+                        summary.click()
+                    image = page.locator("details.zj-file__preview img")
+                    image.wait_for()
+                    page.wait_for_function(
+                        "document.querySelector('details.zj-file__preview img').complete"
+                    )
+                    assert image.evaluate("i => i.naturalWidth") == 640
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width
+                    target = ARTIFACTS / f"{persona}-application-preview-{width}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    saved.append(target)
             context.close()
     assert too_wide == []
+    assert all(p.stat().st_size > 0 for p in saved)
+
+
+def _assert_the_preview_is_whole(page):
+    """The document's web preview: the red mark whole inside the frame, the frame as tall
+    as the sheet (nothing cut at the right or the bottom)."""
+    page.wait_for_function(
+        "document.querySelector('iframe.zj-doc-frame').contentDocument?.readyState === 'complete'"
+    )
+    frame = page.frame_locator("iframe.zj-doc-frame")
+    box = page.locator("iframe.zj-doc-frame").bounding_box()
+    mark = frame.locator(".mark")
+    assert mark.inner_text().endswith("文件")
+    inner = page.frames[1].evaluate(
+        """() => { const m = document.querySelector('.mark');
+        const r = m.getBoundingClientRect(); const range = document.createRange();
+        range.selectNodeContents(m); const t = range.getBoundingClientRect();
+        return {left: t.left, right: t.right, centre: (t.left + t.right) / 2,
+                width: document.documentElement.clientWidth,
+                sheet: document.body.getBoundingClientRect().bottom,
+                scroll: document.documentElement.scrollHeight, view: innerHeight}; }"""
+    )
+    assert inner["left"] >= 0 and inner["right"] <= inner["width"], inner
+    assert abs(inner["centre"] - inner["width"] / 2) < 0.05 * inner["width"], inner
+    assert inner["sheet"] <= box["height"], (inner, box)  # the whole sheet is in the frame

@@ -39,3 +39,11 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def preview_kind(content_type):
+    """ "pdf", "image" or "": how an attachment of this type is previewed in the page."""
+    from workflows.attachments import preview_kind as kind
+
+    return kind(content_type or "")
