@@ -59,7 +59,9 @@ reason=$($PY - "$PG_URL" "$REDIS_URL" <<'PYEOF'
 import sys
 try:
     import psycopg
-    psycopg.connect(sys.argv[1].replace("/zhiji", "/postgres"), connect_timeout=3).close()
+    # the server's maintenance database: the test database is created from there
+    base = sys.argv[1].split("?", 1)[0].rsplit("/", 1)[0]
+    psycopg.connect(f"{base}/postgres", connect_timeout=3).close()
 except Exception as exc:
     print(f"PostgreSQL not reachable at {sys.argv[1]}: {exc}".splitlines()[0]); sys.exit()
 try:
