@@ -25,11 +25,55 @@ from workflows.demo import DEMO_SCHOOLS
 from workflows.models import Role, Unit, UnitKind
 from workflows.units import ensure_plan_units
 
+# Tests that run once, in the SQLite pass (marked `once`; test.sh's PostgreSQL pass runs
+# `-m "not once"`). A test runs once when what it asserts does not depend on the database
+# engine: a test that asks for no database at all (pure functions, PDF layout, settings,
+# static files, catalogues, setup.sh, embedded-mode subprocesses that pick their own
+# database), and the modules below, which use the database only to set up the pages whose
+# text or pixels they check. Everything else runs in both passes: whatever goes through
+# the ORM, locks, triggers, migrations or raw SQL, the fuzz (NUL bytes and 2**70 ids are
+# refused differently by the two engines), and every `services` test runs on PostgreSQL.
+ONCE_MODULES = {
+    # browser: widths, pixels and clicks through the pages; the requests they make are
+    # tested on both engines through the test client (tests/approvals, tests/tasks_registry)
+    "tests/e2e/",
+    # the English and Chinese catalogues: page text, not queries
+    "tests/workflows/test_english.py",
+    "tests/workflows/test_translation.py",
+}
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "_django_db_helper",
+}
 
+
+def runs_once(item) -> bool:
+    """Whether ``item`` runs only in the SQLite pass (see ONCE_MODULES)."""
+    if item.get_closest_marker("services"):
+        return False
+    path = item.nodeid.split("::", 1)[0]
+    if path.startswith(tuple(ONCE_MODULES)):
+        return True
+    uses_database = item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+    return not uses_database
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config, items):
-    """`services` tests need PostgreSQL + Redis; elsewhere they are skipped with the reason."""
+    """`once` on the tests that run in the SQLite pass only (ONCE_MODULES); `services`
+    tests need PostgreSQL + Redis: elsewhere they are skipped with the reason."""
     from django.conf import settings
 
+    once = pytest.mark.once
+    for item in items:
+        if runs_once(item):
+            item.add_marker(once)
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:
         return

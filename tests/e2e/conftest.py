@@ -23,8 +23,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One chromium per browser module, closed when the module's tests are done: Playwright's
+    sync API keeps an asyncio loop running in the thread while it is open, and a test that
+    runs after it in the same process (tests/docs_gen/test_signing.py: pyHanko's
+    ``asyncio.run``) would find that loop running. Per module, no other test sees it."""
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):

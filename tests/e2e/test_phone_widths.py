@@ -80,12 +80,13 @@ def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("#id_username", user.username)
             page.fill("#id_password", world_tx.password)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            with page.expect_navigation():  # the page after signing in, loaded
+                page.click("button[type=submit]")
             for name, path in pages:
+                # goto returns once the page has loaded (its style sheets, fonts and
+                # images): the widths are final; no 500 ms wait for an idle network
                 response = page.goto(live_server.url + path.format(**urls))
                 assert response.status == 200, (persona, path, response.status)
-                page.wait_for_load_state("networkidle")
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 if scroll > width:
                     too_wide.append((persona, width, path, scroll))
