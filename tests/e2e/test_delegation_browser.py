@@ -1,6 +1,6 @@
 """A delegation used end to end in the browser: the leader names the head on 我的委托, the head
 finds the leader's to-do marked 代, approves it, and the timeline names both; the pages fit
-390 px and 1280 px (screenshots under test-artifacts/)."""
+390 px and 1280 px (screenshots under var/screenshots/, or $SCREENSHOT_DIR)."""
 
 import datetime
 
@@ -39,7 +39,7 @@ def test_a_delegation_used_end_to_end_in_the_browser(world_tx, live_server, brow
     zhang = _named(world_tx.hrss_leader, "张", "三")
     li = _named(world_tx.hrss_head, "李", "四")
     app = submitted(world_tx)
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     today = timezone.localdate()
     too_wide = []
 

@@ -1,5 +1,5 @@
 """An expert signs in, finds the application assigned to them, scores it and submits;
-the score is locked. Screenshots at 1280 and 390 px (test-artifacts/)."""
+the score is locked. Screenshots at 1280 and 390 px (var/screenshots/, or $SCREENSHOT_DIR)."""
 
 import pytest
 
@@ -99,7 +99,7 @@ def test_pilot_pages_fit_a_phone_and_a_desk(transactional_db, live_server, brows
             f"/pilot_selection/rounds/{round_.public_id}/",
         ],
     }
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     too_wide = []
     for user, paths in pages.items():
         for width in (390, 1280):
