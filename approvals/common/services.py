@@ -660,9 +660,10 @@ def _check_window(app: Application) -> None:
 def application_submit(*, application: Application, actor, version: int | None = None) -> None:
     """The applicant submits (or resubmits after a return). Eligibility is checked here."""
     procedure = procedure_for(application)
-    if not procedure.applicant.may_submit(actor, application):
-        raise PermissionDenied(procedure.applicant.refusal())
     with locked(application) as app:
+        # asked of the row read under the lock, with its unit: not a second read of the unit
+        if not procedure.applicant.may_submit(actor, app):
+            raise PermissionDenied(procedure.applicant.refusal())
         _check_version(app, version)
         if not may_submit(app, actor):
             raise Conflict(STALE)
