@@ -7,6 +7,7 @@ never Django's bare "这个字段是必填项。".
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,18 +41,42 @@ _LIMIT_CODES = (
 )
 
 
+_DEFAULTS: dict[type, dict] = {}  # field class → Django's default messages for it
+_TEXTS: dict[tuple, str] = {}  # (rule, language, label) → the message
+
+
+def _defaults(cls) -> dict:
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = {}
+        for klass in reversed(cls.__mro__):
+            defaults.update(getattr(klass, "default_error_messages", {}))
+        _DEFAULTS[cls] = defaults
+    return defaults
+
+
+def _text(key: str, label: str) -> str:
+    """The message of ``key`` naming ``label``, worded once per language (a form is built
+    on every request: translating each template for each field each time cost more than
+    validating the form)."""
+    cache_key = (key, get_language(), label)
+    text = _TEXTS.get(cache_key)
+    if text is None:
+        text = _TEXTS[cache_key] = str(_MESSAGES[key]).replace("{label}", label)
+    return text
+
+
 def name_fields_in_errors(form) -> None:
     """Rewrite Django's generic messages so each names its field and the rule."""
     for field in form.fields.values():
-        defaults = {}
-        for cls in reversed(type(field).__mro__):
-            defaults.update(getattr(cls, "default_error_messages", {}))
-        for key, template in _MESSAGES.items():
+        defaults = _defaults(type(field))
+        label = str(field.label)
+        for key in _MESSAGES:
             current = field.error_messages.get(key)
-            if current is None or current == defaults.get(
-                key
-            ):  # a message of the field's own stays
-                field.error_messages[key] = str(template).replace("{label}", str(field.label))
+            default = defaults.get(key)
+            # a message of the field's own stays
+            if current is None or current is default or current == default:
+                field.error_messages[key] = _text(key, label)
         for validator in field.validators:
             code = getattr(validator, "code", None)
             if code in _LIMIT_CODES and validator.message == type(validator).message:

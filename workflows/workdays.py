@@ -11,6 +11,8 @@ Which days are worked is decided, for each year, by the first source that has it
 ``calendar_source(year)`` names the source, so pages can say which one a period used.
 """
 
+import contextvars
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -62,11 +64,31 @@ def year_calendar(year: int) -> YearCalendar:
     return YearCalendar(year, "weekdays", {})
 
 
+_SCOPE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("workdays", default=None)
+
+
+@contextmanager
+def calendar_cached():
+    """Within the block, each year's calendar is read once (one service call: a transition
+    computes the step's time limit and, at a notice step, the notice's period); a year the
+    office enters meanwhile is seen by the next call."""
+    if _SCOPE.get() is not None:
+        yield
+        return
+    token = _SCOPE.set({})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
 class WorkingDays:
-    """The calendar for one computation: each year's source is read once."""
+    """The calendar for one computation: each year's source is read once (once for the
+    whole block inside ``calendar_cached``)."""
 
     def __init__(self):
-        self._years: dict[int, YearCalendar] = {}
+        scope = _SCOPE.get()
+        self._years: dict[int, YearCalendar] = scope if scope is not None else {}
 
     def year(self, year: int) -> YearCalendar:
         if year not in self._years:

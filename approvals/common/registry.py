@@ -57,18 +57,21 @@ class Procedure:
             "procedure": self.title,
         }
 
-    def detail_accessor(self) -> str | None:
-        """The application's attribute of the detail (its one-to-one's related name)."""
+    def detail_link(self):
+        """The detail model's one-to-one field to the application (None: no detail model)."""
         if self.detail_model is None:
             return None
         for field in self.detail_model._meta.fields:
-            if (
-                field.one_to_one
-                and field.related_model._meta.label == "approvals.Application"
-                and not field.remote_field.hidden
-            ):
-                return field.remote_field.get_accessor_name()
+            if field.one_to_one and field.related_model._meta.label == "approvals.Application":
+                return field
         return None
+
+    def detail_accessor(self) -> str | None:
+        """The application's attribute of the detail (its one-to-one's related name)."""
+        link = self.detail_link()
+        if link is None or link.remote_field.hidden:
+            return None
+        return link.remote_field.get_accessor_name()
 
     def detail_of(self, application):
         """The detail row, read once per application object (the services read it with the

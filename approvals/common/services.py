@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
-from viewflow.workflow.signals import flow_started, task_started
+from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
 from workflows.cas import expect_version
@@ -37,10 +37,10 @@ from workflows.locks import ProcessRowLock, process_lock
 from workflows.models import Unit
 from workflows.services import audit_record, notify_units
 from workflows.units import units_cached
-from workflows.workdays import add_working_days
+from workflows.workdays import add_working_days, calendar_cached
 
 from . import attachments as files
-from .flows import StepNode
+from .flows import StepNode, write_start
 from .models import (
     Application,
     ApplicationStatus,
@@ -120,22 +120,67 @@ def _json_rows(model, ordering: str, where: str, params=()):
 
 
 def _from_json(model, row: dict):
-    """A model instance from one of ``_json_rows``' objects, as if read from the database."""
-    from django.db.models import JSONField
+    """A model instance from one of ``_json_rows``' objects, as if read from the database
+    (``to_jsonb`` writes numbers as JSON numbers: a decimal comes back to its places)."""
+    from decimal import Decimal
 
-    values = {}
+    from django.db.models import DecimalField, JSONField
+
+    names, values = [], []
     for field in model._meta.concrete_fields:
         value = row.get(field.attname)
         if value is not None and not isinstance(field, JSONField):
-            if hasattr(field, "from_db_value"):
+            if isinstance(field, DecimalField):
+                value = Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+            elif hasattr(field, "from_db_value"):
                 value = field.from_db_value(value, None, connection)
             else:
                 value = field.to_python(value)
-        values[field.attname] = value
-    obj = model(**values)
-    obj._state.adding = False
-    obj._state.db = connection.alias
-    return obj
+        names.append(field.attname)
+        values.append(value)
+    return model.from_db(connection.alias, names, values)
+
+
+def _detail_json():
+    """A subquery: the application's procedure detail as one JSON object (PostgreSQL), read
+    only from the table of the application's own procedure. Joining every procedure's
+    detail table instead costs the planner more than the whole statement's execution."""
+    from django.db.models import JSONField
+    from django.db.models.expressions import RawSQL
+
+    quote = connection.ops.quote_name
+    app = quote(Application._meta.db_table)
+    whens, params = [], []
+    for procedure in procedures():
+        link = procedure.detail_link()
+        if link is None or link.remote_field.hidden:
+            continue
+        table = quote(procedure.detail_model._meta.db_table)
+        whens.append(
+            f"WHEN %s THEN (SELECT to_jsonb(r) FROM {table} r "  # noqa: S608 (quoted names)
+            f'WHERE r.{quote(link.column)} = {app}."id")'
+        )
+        params.append(procedure.code)
+    if not whens:
+        return None
+    return RawSQL(  # noqa: S611 (quoted names, bound values)
+        f'(CASE {app}."procedure" {" ".join(whens)} END)', params, output_field=JSONField()
+    )
+
+
+def _take_detail(app: Application) -> None:
+    """The detail ``_detail_json`` brought, cached on the application as ``select_related``
+    leaves it (None: the application has none yet)."""
+    if "zk_detail" not in app.__dict__:
+        return
+    row = app.__dict__.pop("zk_detail")
+    link = procedure_for(app).detail_link()
+    if link is None or link.remote_field.hidden:
+        return
+    detail = _from_json(link.model, row) if row else None
+    link.remote_field.set_cached_value(app, detail)
+    if detail is not None:
+        link.set_cached_value(detail, app)
 
 
 def _with_rows(qs):
@@ -186,14 +231,17 @@ def lock_visible(user, queryset, **lookup) -> Application | None:
     qs = queryset.filter(process__status__isnull=False, **lookup).select_related(
         "process", "applicant_unit", "acting_unit"
     )
-    accessors = [a for p in procedures() if (a := p.detail_accessor())]
-    if accessors:
+    detail = _detail_json() if connection.vendor == "postgresql" else None
+    if detail is not None:
+        qs = qs.annotate(zk_detail=detail)
+    elif accessors := [a for p in procedures() if (a := p.detail_accessor())]:
         qs = qs.select_related(*accessors)
     try:
         app = _with_rows(qs.select_for_update(of=("self", "process"))).get()
     except (Application.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
     app._locked_in = connection.atomic_blocks[-1]
+    _take_detail(app)
     return _take_rows(app)
 
 
@@ -234,7 +282,7 @@ def locked(application: Application):
             # a lock timeout (LockNotAvailable) answers 409: workflows.middleware
             app = _take_rows(qs.get(pk=application.pk))
             app._locked_in = connection.atomic_blocks[-1]
-        with units_cached(app.acting_unit, app.applicant_unit):
+        with units_cached(app.acting_unit, app.applicant_unit), calendar_cached():
             yield app
 
 
@@ -612,9 +660,10 @@ def _check_window(app: Application) -> None:
 def application_submit(*, application: Application, actor, version: int | None = None) -> None:
     """The applicant submits (or resubmits after a return). Eligibility is checked here."""
     procedure = procedure_for(application)
-    if not procedure.applicant.may_submit(actor, application):
-        raise PermissionDenied(procedure.applicant.refusal())
     with locked(application) as app:
+        # asked of the row read under the lock, with its unit: not a second read of the unit
+        if not procedure.applicant.may_submit(actor, app):
+            raise PermissionDenied(procedure.applicant.refusal())
         _check_version(app, version)
         if not may_submit(app, actor):
             raise Conflict(STALE)
@@ -668,10 +717,30 @@ def _start_flow(procedure: Procedure, app: Application):
     if not isinstance(node, flow.StartHandle) or node._func is not None:
         return node.run()
     activation = node.activation_class.create(node, None, None)
-    task_started.send(sender=node.flow_class, process=activation.process, task=activation.task)
-    activation.process.save()
+    process, task = activation.process, activation.task
+    task_started.send(sender=node.flow_class, process=process, task=task)
+    first = node._next
+    if (
+        connection.vendor == "postgresql"
+        and isinstance(first, StepNode)
+        and not (node._task_data or node._task_seed or first._boundary_events)
+    ):
+        # what ``complete`` and ``create_next`` write, in one statement; a Handle's task
+        # waits as it is created (its ``activate`` does nothing)
+        task.finished = timezone.now()
+        task.status = STATUS.DONE
+        new = node.flow_class.task_class(flow_task=first, token=task.token)
+        new.flow_task_type = first.task_type
+        new.data = {}
+        write_start(process, task, new)
+        new.process = process
+        task_finished.send(sender=node.flow_class, process=process, task=task)
+        flow_started.send(sender=node.flow_class, process=process, task=task)
+        app._pending_task = new
+        return process
+    process.save()
     activation.complete()
-    flow_started.send(sender=node.flow_class, process=activation.process, task=activation.task)
+    flow_started.send(sender=node.flow_class, process=process, task=task)
     nexts = list(activation.create_next())
     activation._activate_next(set(nexts))
     waiting = [

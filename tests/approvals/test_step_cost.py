@@ -85,3 +85,62 @@ def test_an_approve_post_is_at_most_19_statements_without_savepoints(world_tx):
     assert Review.objects.filter(application=app, step="competent_review").count() == 1
     assert AuditEntry.objects.filter(object_id=str(app.pk), action="review_approve").count() == 1
     assert Notification.objects.filter(unit=world.edu, title__contains=app.title).exists()
+
+
+def test_a_detail_read_as_json_comes_back_as_the_database_gives_it():
+    """The lock statement brings the procedure's detail as JSON (PostgreSQL): its money,
+    dates and numbers come back as read by the ORM, a decimal to its places (12.5 → 12.50)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from approvals.common.services import _from_json
+    from approvals.subsidies.models import HostingDetail
+
+    detail = _from_json(
+        HostingDetail,
+        {
+            "id": 7,
+            "application_id": 3,
+            "competition": "台州市数控车工技能竞赛",
+            "competition_class": "2",
+            "starts_on": "2026-05-20",
+            "ends_on": "2026-05-22",
+            "events": 3,
+            "participants": 120,
+            "budget_cost": 80000.5,
+            "actual_cost": 79999,
+            "contact_name": "王晓明",
+            "contact_phone": "0576-88881234",
+            "granted_amount": None,
+        },
+    )
+    assert detail.pk == 7 and not detail._state.adding
+    assert detail.starts_on == date(2026, 5, 20)
+    assert detail.budget_cost == Decimal("80000.50") and str(detail.budget_cost) == "80000.50"
+    assert str(detail.actual_cost) == "79999.00"
+    assert detail.granted_amount is None
+
+
+@pytest.mark.services
+def test_the_decision_page_reads_the_detail_with_the_lock(world_tx):
+    """The detail the step snapshots is the one in the database, read in the lock statement."""
+    from approvals.common import selectors, services
+    from approvals.dual_plaque.models import DualPlaqueDetail
+
+    world = world_tx
+    app = submitted(world)
+    user = world.hrss_handler
+    from django.db import transaction
+
+    with transaction.atomic():
+        locked = services.lock_visible(
+            user, selectors.visible_application_qs(user), public_id=app.public_id
+        )
+        counter = _Counter()
+        with connection.execute_wrapper(counter):
+            detail = locked.dual_plaque
+        assert counter.sql == []
+    fresh = DualPlaqueDetail.objects.get(application=app)
+    for field in DualPlaqueDetail._meta.concrete_fields:
+        assert getattr(detail, field.attname) == getattr(fresh, field.attname), field.name
+    assert detail.application is locked
