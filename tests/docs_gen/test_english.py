@@ -12,7 +12,7 @@ from django.utils import translation
 
 from docs_gen import services
 from docs_gen.models import OfficialDocument
-from docs_gen.rendering import render_html
+from docs_gen.rendering import render_preview_html
 from tests.docs_gen.conftest import BODY
 from workflows.exceptions import RuleViolation
 from workflows.models import AuditEntry, Notification
@@ -71,7 +71,7 @@ def test_the_html_preview_is_chinese_for_an_english_reader(
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(f"/docs/{document.public_id}/preview/").content.decode()
     with translation.override("zh-hans"):
-        assert html == render_html(OfficialDocument.objects.get(pk=document.pk).snapshot)
+        assert html == render_preview_html(OfficialDocument.objects.get(pk=document.pk).snapshot)
     assert "抄送" in html and "Copied" not in html
 
 
