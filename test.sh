@@ -51,7 +51,7 @@ echo "== import contracts (pyproject.toml [tool.importlinter])"
 
 echo "== pytest on SQLite"
 run_pass "SQLite pass" \
-  $PY -m pytest -p no:cacheprovider -n "$workers" -m "not services" --durations=10 "$@"
+  $PY -m pytest -p no:cacheprovider -n "$workers" --dist worksteal -m "not services" --durations=10 "$@"
 
 PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/zhiji}
 REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
@@ -79,4 +79,4 @@ fi
 echo "== pytest on PostgreSQL + Redis"
 DATABASE_URL=$PG_URL CELERY_BROKER_URL=$REDIS_URL TEST_REDIS_URL=$REDIS_URL \
   run_pass "PostgreSQL + Redis pass" \
-  $PY -m pytest -p no:cacheprovider -n "$workers" -m "not once" --durations=10 "$@"
+  $PY -m pytest -p no:cacheprovider -n "$workers" --dist worksteal -m "not once" --durations=10 "$@"
