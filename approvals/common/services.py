@@ -29,6 +29,7 @@ from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
 
 from workflows.cas import expect_version
+from workflows.delegation import on_behalf_of as current_principal
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.hostile_input import NUL, nul_message
 from workflows.i18n import in_chinese
@@ -866,6 +867,7 @@ def objection_handle(
             raise RuleViolation(_("「处理意见」必填：请写明异议成立或不成立的理由。"), field="note")
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         objection.handled_by = actor
+        objection.on_behalf_of = current_principal(actor)
         objection.handled_at = timezone.now()
         objection.handling_note = note
         objection.save()
