@@ -609,16 +609,50 @@ def _check_window(app: Application) -> None:
         )
 
 
+def check_delegated_submit(app: Application, actor, delegation) -> None:
+    """审核并报送 on ``delegation.principal``'s behalf, as the review steps are done: a draft
+    waiting on the head (or leader) of the delegation's unit, the principal one of them,
+    and the actor holding such a role there themselves (a delegation passes no role on)."""
+    from workflows.access import is_member
+    from workflows.delegation import check_step_role
+
+    from .applicants import SUBMITTERS
+
+    label = _("审核并报送")
+    principal = delegation.principal
+    if (
+        app.status != ApplicationStatus.PENDING_HEAD
+        or app.applicant_person_id is not None
+        or app.applicant_unit_id != delegation.unit_id
+        or not is_member(principal, app.applicant_unit, SUBMITTERS)
+    ):
+        raise RuleViolation(
+            _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。")
+            % {"step": label, "who": display_name_of(principal), "unit": delegation.unit.name}
+        )
+    check_step_role(delegation, actor, roles=SUBMITTERS, step_label=label)
+
+
 @atomic
-def application_submit(*, application: Application, actor, version: int | None = None) -> None:
-    """The applicant submits (or resubmits after a return). Eligibility is checked here."""
+def application_submit(
+    *, application: Application, actor, version: int | None = None, delegation=None
+) -> None:
+    """The applicant submits (or resubmits after a return). Eligibility is checked here.
+    With ``delegation`` a head submits a draft on the principal's behalf (checked above):
+    the records read 李四（代 张三）."""
+    from workflows.delegation import acting_for
+
     procedure = procedure_for(application)
+    if delegation is not None:
+        check_delegated_submit(application, actor, delegation)
     if not procedure.applicant.may_submit(actor, application):
         raise PermissionDenied(procedure.applicant.refusal())
-    with locked(application) as app:
+    with locked(application) as app, acting_for(delegation):
         _check_version(app, version)
         if not may_submit(app, actor):
             raise Conflict(STALE)
+        if delegation is not None:
+            check_delegated_submit(app, actor, delegation)
         _validate_complete(procedure, app)
         _check_window(app)
         procedure.check_eligibility(app)
