@@ -283,6 +283,9 @@ def _branch_page(request, branch: Branch, *, forms=None, status=200):
         "may_act": may_act and open_steps,
         "can_claim": member and open_steps and branch.assignee_id is None,
         "can_assign": open_steps and role in (Role.HEAD, Role.LEADER),
+        # 指派 is a head's or leader's to-do: on behalf only of a principal who has it
+        "assign_on_behalf": stands_in
+        and role_in(on_behalf.principal, branch.unit) in (Role.HEAD, Role.LEADER),
         "can_urge": is_supervisor(user) and branch.state != BranchState.DONE,
         "light_labels": LIGHT_LABELS,
         "on_behalf": on_behalf,

@@ -167,3 +167,44 @@ def test_a_delegation_of_another_unit_cannot_consolidate(world, login):
     assert response.status_code == 400
     sup.refresh_from_db()
     assert sup.state == "consolidating"
+
+
+def test_a_head_standing_in_for_the_schools_leader_assigns_on_behalf(world, login):
+    from tasks_registry.models import EventKind
+
+    zhang = named(member(world.school, Role.LEADER, "s01-leader"), "张", "三")
+    li = named(world.school_head, "李", "四")
+    branch = branch_of(dispatch(world, 15), world.school)
+    d = _delegate(zhang, li, world.school)
+    page = login(li).get(f"/tasks/branches/{branch.public_id}/?on_behalf={d.public_id}")
+    text = page.content.decode()
+    assert "您正代 张三 办理" in text
+    assign_form = text[text.index("/assign/") :]
+    assert f'name="on_behalf" value="{d.public_id}"' in assign_form
+    response = login(li).post(
+        f"/tasks/branches/{branch.public_id}/assign/",
+        {"assignee": str(world.school_handler.pk), "on_behalf": str(d.public_id)},
+    )
+    assert response.status_code == 302
+    branch.refresh_from_db()
+    assert branch.assignee == world.school_handler
+    event = SupervisionEvent.objects.get(branch=branch, kind=EventKind.ASSIGN)
+    assert event.actor_name == "李四（代 张三）"
+
+
+def test_assigning_is_not_a_handlers_to_do_so_it_is_not_done_on_their_behalf(world, login):
+    zhang = named(world.school_handler, "张", "三")
+    li = named(world.school_head, "李", "四")
+    branch = branch_of(dispatch(world, 15), world.school)
+    d = _delegate(zhang, li, world.school)
+    text = login(li).get(f"/tasks/branches/{branch.public_id}/?on_behalf={d.public_id}")
+    text = text.content.decode()
+    # the head assigns in their own right from the page: the form does not post the delegation
+    assert "/assign/" in text and 'name="on_behalf"' not in text[text.index("/assign/") :]
+    login(li).post(
+        f"/tasks/branches/{branch.public_id}/assign/",
+        {"assignee": str(zhang.pk), "on_behalf": str(d.public_id)},
+    )
+    branch.refresh_from_db()
+    assert branch.assignee is None
+    assert not SupervisionEvent.objects.filter(branch=branch, kind="assign").exists()
