@@ -324,10 +324,7 @@ def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
         delegation.unit_id != branch.unit_id
         or role_in(delegation.principal, branch.unit) not in (Role.HEAD, Role.LEADER)
     ):
-        raise RuleViolation(
-            f"「指派经办人」不是 {display_name(delegation.principal)} "
-            f"在{delegation.unit.name}的待办，不能代为办理。"
-        )
+        raise RuleViolation(_not_their_todo("指派经办人", delegation.principal, delegation))
     if not Membership.objects.filter(user=assignee, unit=branch.unit).exists():
         raise RuleViolation("经办人须为本单位人员", field="assignee")
     with _lock(branch.supervision):
@@ -483,6 +480,16 @@ def _pending_task(supervision: Supervision, node):
     return task
 
 
+def _not_their_todo(step: str, principal, delegation) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。") % {
+        "step": _(step),
+        "who": display_name(principal),
+        "unit": delegation.unit.name,
+    }
+
+
 TASK_STEP_LABELS = {"consolidate": "汇总完成情况", "review": "办结审核"}
 
 
@@ -505,10 +512,7 @@ def check_delegated_task_step(supervision: Supervision, step: str, actor, delega
     unit = task_step_unit(supervision, step)
     principal = delegation.principal
     if unit is None or unit.pk != delegation.unit_id or not is_member(principal, unit):
-        raise RuleViolation(
-            f"「{TASK_STEP_LABELS[step]}」不是 {display_name(principal)} "
-            f"在{delegation.unit.name}的待办，不能代为办理。"
-        )
+        raise RuleViolation(_not_their_todo(TASK_STEP_LABELS[step], principal, delegation))
     check_step_role(delegation, actor, roles=None, step_label=TASK_STEP_LABELS[step])
 
 
