@@ -250,10 +250,7 @@ def delegation_end(request, public_id):
     else:
         messages.success(
             request,
-            _(
-                "已提前结束对 %(who)s 的委托（原定 %(a)s 至 %(b)s），"
-                "其不再能看到和办理您的待办。"
-            )
+            _("已提前结束对 %(who)s 的委托（原定 %(a)s 至 %(b)s），其不再能看到和办理您的待办。")
             % {"who": display_name(d.substitute), "a": d.starts_on, "b": d.ends_on},
         )
     return redirect("workbench:delegations")
