@@ -6,12 +6,15 @@ from .selectors import failed_renders_for, pending_countersign_for, pending_sign
 
 
 def document_inbox(user) -> list[InboxRow]:
+    # delegable=False: the document pages do not act through a delegation (?on_behalf), so
+    # these rows are not passed on to a substitute (what is signed there reads as the signer)
     rows = [
         InboxRow(
             title=_("签发公文"),
             subject=d.title,
             url=f"/docs/{d.public_id}/",
             unit=d.issuer.unit.name,
+            delegable=False,
             since=d.updated_at,
             status=_("待签发"),
         )
@@ -23,6 +26,7 @@ def document_inbox(user) -> list[InboxRow]:
             subject=c.document.title,
             url=f"/docs/{c.document.public_id}/",
             unit=c.issuer.unit.name,
+            delegable=False,
             since=c.document.updated_at,
             status=_("待会签"),
         )
@@ -34,6 +38,7 @@ def document_inbox(user) -> list[InboxRow]:
             subject=f"{d.number} {d.title}",
             url=f"/docs/{d.public_id}/",
             unit=d.issuer.unit.name,
+            delegable=False,
             since=d.updated_at,
             status=_("待重试"),
             light="red",

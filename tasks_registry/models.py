@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from workflows.models import SCHOOL_TYPES_BY_PLAN_NAME, Unit, UnitKind
+from workflows.people import acting_name
 
 
 class UnitRole(models.TextChoices):
@@ -137,8 +138,17 @@ class Supervision(models.Model):
     consolidated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # consolidated through a delegation (workflows.delegation): whom consolidated_by stood in for
+    consolidated_on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     review_round = models.PositiveSmallIntegerField(_("审核轮次"), default=0)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    @property
+    def consolidated_by_name(self) -> str:
+        """李四, or 李四（代 张三）."""
+        return acting_name(self.consolidated_by, self.consolidated_on_behalf_of)
 
     class Meta:
         ordering = ["task__number"]

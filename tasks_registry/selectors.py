@@ -405,24 +405,34 @@ def supervision_inbox(user) -> list[InboxRow]:
             )
         bureaus = [m.unit for m in acting if m.unit.kind == UnitKind.BUREAU]
         if bureaus:
-            led = Supervision.objects.filter(
-                state=SupervisionState.CONSOLIDATING,
-                task__unit_links__unit__in=bureaus,
-                task__unit_links__role=UnitRole.LEAD,
-            ).select_related("task")
+            led = list(
+                Supervision.objects.filter(
+                    state=SupervisionState.CONSOLIDATING,
+                    task__unit_links__unit__in=bureaus,
+                    task__unit_links__role=UnitRole.LEAD,
+                ).select_related("task")
+            )
+            names = {u.pk: u.name for u in bureaus}
+            leads = dict(
+                KeyTaskUnit.objects.filter(
+                    task__in=[sup.task_id for sup in led], role=UnitRole.LEAD
+                ).values_list("task_id", "unit_id")
+            )
             for sup in led:
                 rows.append(
                     InboxRow(
                         title=_("汇总完成情况：重点任务%(n)s") % {"n": sup.task.number},
                         subject=sup.task.short_title,
                         url=reverse("tasks:detail", args=[sup.task.number]),
-                        unit="",
+                        unit=names.get(leads.get(sup.task_id), ""),
                         since=sup.dispatched_at,
                         due=end_of_day(sup.deadline),
                         status=_("待汇总"),
                     )
                 )
-    if any(m.unit.kind == UnitKind.OFFICE for m in memberships):
+    offices = [m.unit for m in memberships if m.unit.kind == UnitKind.OFFICE]
+    if offices:
+        office_name = offices[0].name
         for sup in Supervision.objects.filter(state=SupervisionState.REVIEWING).select_related(
             "task"
         ):
@@ -431,7 +441,7 @@ def supervision_inbox(user) -> list[InboxRow]:
                     title=_("办结审核：重点任务%(n)s") % {"n": sup.task.number},
                     subject=sup.task.short_title,
                     url=reverse("tasks:detail", args=[sup.task.number]),
-                    unit=_("领导小组办公室"),
+                    unit=office_name,
                     since=sup.consolidated_at,
                     due=end_of_day(sup.deadline),
                     status=_("待审核"),

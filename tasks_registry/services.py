@@ -317,6 +317,14 @@ def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
     """The unit's head (or leader) assigns the branch to a member (指派)."""
     if role_in(actor, branch.unit) not in (Role.HEAD, Role.LEADER):
         raise PermissionDenied("只有本单位负责人可以指派经办人")
+    delegation = current_delegation()
+    stands_in = delegation is not None and delegation.substitute_id == actor.pk
+    # on the principal's behalf: their unit, and a to-do of theirs (a head's or leader's)
+    if stands_in and (
+        delegation.unit_id != branch.unit_id
+        or role_in(delegation.principal, branch.unit) not in (Role.HEAD, Role.LEADER)
+    ):
+        raise RuleViolation(_not_their_todo("指派经办人", delegation.principal, delegation))
     if not Membership.objects.filter(user=assignee, unit=branch.unit).exists():
         raise RuleViolation("经办人须为本单位人员", field="assignee")
     with _lock(branch.supervision):
@@ -472,14 +480,58 @@ def _pending_task(supervision: Supervision, node):
     return task
 
 
+def _not_their_todo(step: str, principal, delegation) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。") % {
+        "step": _(step),
+        "who": display_name(principal),
+        "unit": delegation.unit.name,
+    }
+
+
+TASK_STEP_LABELS = {"consolidate": "汇总完成情况", "review": "办结审核"}
+
+
+def task_step_unit(supervision: Supervision, step: str) -> Unit | None:
+    """The unit whose to-do the task's ``step`` is while it waits on it (the lead bureau's
+    汇总, the office's 办结审核), else None."""
+    if step == "consolidate" and supervision.state == SupervisionState.CONSOLIDATING:
+        return supervision.task.lead_unit
+    if step == "review" and supervision.state == SupervisionState.REVIEWING:
+        return _office_unit()
+    return None
+
+
+def check_delegated_task_step(supervision: Supervision, step: str, actor, delegation) -> None:
+    """Acting on a task's ``step`` on ``delegation.principal``'s behalf, as the review steps
+    of the applications do: the step waits on the delegation's unit, the principal's to-do
+    there, and the actor holds an acting role there themselves (no role is passed on)."""
+    from workflows.delegation import check_step_role
+
+    unit = task_step_unit(supervision, step)
+    principal = delegation.principal
+    if unit is None or unit.pk != delegation.unit_id or not is_member(principal, unit):
+        raise RuleViolation(_not_their_todo(TASK_STEP_LABELS[step], principal, delegation))
+    check_step_role(delegation, actor, roles=None, step_label=TASK_STEP_LABELS[step])
+
+
+def _check_task_delegation(supervision: Supervision, step: str, actor) -> None:
+    delegation = current_delegation()
+    if delegation is not None and delegation.substitute_id == actor.pk:
+        check_delegated_task_step(supervision, step, actor, delegation)
+
+
 @transaction.atomic
 def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Supervision:
-    """汇总: the lead bureau writes one completion report from the branches."""
+    """汇总: the lead bureau writes one completion report from the branches (inside
+    ``acting_for(delegation)``: on the principal's behalf, checked here)."""
     from .flows import SupervisionFlow
 
     lead = supervision.task.lead_unit
     if not is_member(actor, lead):
         raise PermissionDenied("只有牵头单位可以汇总")
+    _check_task_delegation(supervision, "consolidate", actor)
     if not (text or "").strip():
         raise RuleViolation("汇总报告：请填写完成情况汇总", field="text")
     with _lock(supervision):
@@ -490,6 +542,7 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
             consolidation=text.strip(),
             consolidated_at=timezone.now(),
             consolidated_by=actor,
+            consolidated_on_behalf_of=on_behalf_of(actor),
         )
         if updated != 1:
             raise Conflict(
@@ -533,6 +586,7 @@ def supervision_review(
     from .flows import SupervisionFlow
 
     _require_office(actor)
+    _check_task_delegation(supervision, "review", actor)
     opinion = (opinion or "").strip()
     if not close and not opinion:
         raise RuleViolation("审核意见：退回时须写明退回意见", field="opinion")

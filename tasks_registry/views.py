@@ -162,12 +162,27 @@ def _task_page(request, task, *, forms=None):
             "can_review": sup.state == SupervisionState.REVIEWING and context["is_office"],
         }
     )
+    _task_on_behalf(request, sup, context)
     if context["can_consolidate"]:
         context["consolidate_form"] = forms.get("consolidate") or ConsolidateForm()
     if context["can_review"]:
         units = [b.unit for b in sup.branches.select_related("unit").order_by("position")]
         context["review_form"] = forms.get("review") or ReviewForm(units=units)
     return render(request, "tasks_registry/task_detail.html", context)
+
+
+def _task_on_behalf(request, sup, context) -> None:
+    """The delegation the task page is opened through (the inbox's 代 row for 汇总 or 办结审核):
+    the banner, and why it cannot be used for the step waiting now, if so."""
+    on_behalf = request_delegation(request)
+    refusal = ""
+    if on_behalf is not None:
+        step = "consolidate" if context["can_consolidate"] else "review"
+        try:
+            services.check_delegated_task_step(sup, step, request.user, on_behalf)
+        except RuleViolation as exc:
+            refusal = exc.message
+    context.update({"on_behalf": on_behalf, "on_behalf_refusal": refusal})
 
 
 def _task_or_404(number: int) -> KeyTask:
@@ -210,7 +225,8 @@ def task_consolidate(request, number: int):
         raise PermissionDenied
 
     def consolidate(data):
-        services.supervision_consolidate(supervision=sup, actor=request.user, text=data["text"])
+        with acting_for(request_delegation(request)):
+            services.supervision_consolidate(supervision=sup, actor=request.user, text=data["text"])
         messages.success(request, _("已汇总上报，等待办结审核。"))
         return redirect("tasks:detail", number)
 
@@ -232,14 +248,15 @@ def task_review(request, number: int):
 
     def review(data):
         chosen = [b.unit for b in branches if str(b.unit.public_id) in set(data["units"])]
-        services.supervision_review(
-            supervision=sup,
-            actor=request.user,
-            close=data["decision"] == "close",
-            opinion=data["opinion"],
-            units=chosen or None,
-            new_due=data["new_due"],
-        )
+        with acting_for(request_delegation(request)):
+            services.supervision_review(
+                supervision=sup,
+                actor=request.user,
+                close=data["decision"] == "close",
+                opinion=data["opinion"],
+                units=chosen or None,
+                new_due=data["new_due"],
+            )
         messages.success(
             request,
             _("已审核办结。") if data["decision"] == "close" else _("已退回相关单位整改。"),
@@ -297,6 +314,9 @@ def _branch_page(request, branch: Branch, *, forms=None, status=200):
         "may_act": may_act and open_steps,
         "can_claim": member and open_steps and branch.assignee_id is None,
         "can_assign": open_steps and role in (Role.HEAD, Role.LEADER),
+        # 指派 is a head's or leader's to-do: on behalf only of a principal who has it
+        "assign_on_behalf": stands_in
+        and role_in(on_behalf.principal, branch.unit) in (Role.HEAD, Role.LEADER),
         "can_urge": is_supervisor(user) and branch.state != BranchState.DONE,
         "light_labels": LIGHT_LABELS,
         "on_behalf": on_behalf,

@@ -22,6 +22,11 @@ class InboxRow:
     status: str = ""  # a short word: 待签收, 待审核 …
     light: str = ""  # green / amber / red, when a deadline applies
     on_behalf: str = ""  # the principal's name, for a row seen through a delegation
+    also_own: bool = False  # a 代 row that is the user's own to-do too (listed once)
+    also_for: str = ""  # other principals whose to-do this 代 row is too
+    # False: the page cannot be used on someone's behalf (a personal appointment such as
+    # an expert's scoring), so the row is never passed on to a substitute
+    delegable: bool = True
 
 
 def register_inbox_provider(provider: Callable) -> Callable:
@@ -52,12 +57,35 @@ def delegated_rows(user) -> list[InboxRow]:
         rows.extend(
             replace(row, url=with_on_behalf(row.url, delegation), on_behalf=name)
             for row in _own_rows(delegation.principal)
-            if row.unit == delegation.unit.name
+            if row.unit == delegation.unit.name and row.delegable
         )
     return rows
 
 
+def _shared_once(own: list[InboxRow], delegated: list[InboxRow]) -> list[InboxRow]:
+    """A to-do of the unit that the user may act on in their own right *and* through a
+    delegation is listed once: as the 代 row, marked as the user's own too. The row is
+    there because the principal is away and named the user for that work, so opening it
+    records the principal's share as 李四（代 张三） (the principal stays answerable and
+    reads it on the timeline); acting in one's own right stays possible from the page
+    opened without the link. Two principals sharing one to-do: the first one's row, the
+    others named in ``also_for``."""
+
+    def key(row):
+        return row.url.split("on_behalf=")[0].rstrip("?&"), row.title
+
+    kept: dict = {}
+    for row in delegated:
+        first = kept.setdefault(key(row), row)
+        if first is not row and row.on_behalf not in first.also_for.split("、"):
+            first.also_for = "、".join(filter(None, [first.also_for, row.on_behalf]))
+    for row in own:
+        if key(row) in kept:
+            kept[key(row)].also_own = True
+    return [row for row in own if key(row) not in kept] + list(kept.values())
+
+
 def inbox_rows(user) -> list[InboxRow]:
-    rows = _own_rows(user) + delegated_rows(user)
+    rows = _shared_once(_own_rows(user), delegated_rows(user))
     far = datetime.max.replace(tzinfo=None)
     return sorted(rows, key=lambda r: (r.due.replace(tzinfo=None) if r.due else far, r.title))

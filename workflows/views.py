@@ -220,7 +220,7 @@ def delegations(request):
         )
         messages.success(
             request,
-            _("已委托 %(who)s 于 %(a)s 至 %(b)s 代为办理%(unit)s的待办，并已通知本人。")
+            _("已委托 %(who)s 在 %(a)s 至 %(b)s 代为办理%(unit)s的待办，并已通知本人。")
             % {
                 "who": display_name(d.substitute),
                 "a": d.starts_on,
@@ -250,7 +250,7 @@ def delegation_end(request, public_id):
     else:
         messages.success(
             request,
-            _("已提前结束对 %(who)s 的委托，其不再能看到和办理您的待办。")
-            % {"who": display_name(d.substitute)},
+            _("已提前结束对 %(who)s 的委托（原定 %(a)s 至 %(b)s），其不再能看到和办理您的待办。")
+            % {"who": display_name(d.substitute), "a": d.starts_on, "b": d.ends_on},
         )
     return redirect("workbench:delegations")

@@ -397,6 +397,9 @@ class Objection(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # handled through a delegation (workflows.delegation)
     handled_at = models.DateTimeField(null=True, blank=True)
     handling_note = models.TextField(_("处理意见"), blank=True)
 
@@ -407,6 +410,11 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.get_status_display()}"
+
+    @property
+    def handled_by_name(self) -> str:
+        """李四, or 李四（代 张三） when handled on behalf."""
+        return acting_name(self.handled_by, self.on_behalf_of)
 
 
 class StepAlert(models.Model):

@@ -29,6 +29,7 @@ from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
 from workflows.cas import expect_version
+from workflows.delegation import on_behalf_of as current_principal
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.hostile_input import NUL, nul_message
 from workflows.i18n import in_chinese
@@ -656,17 +657,51 @@ def _check_window(app: Application) -> None:
         )
 
 
+def check_delegated_submit(app: Application, actor, delegation) -> None:
+    """审核并报送 on ``delegation.principal``'s behalf, as the review steps are done: a draft
+    waiting on the head (or leader) of the delegation's unit, the principal one of them,
+    and the actor holding such a role there themselves (a delegation passes no role on)."""
+    from workflows.access import is_member
+    from workflows.delegation import check_step_role
+
+    from .applicants import SUBMITTERS
+
+    label = _("审核并报送")
+    principal = delegation.principal
+    if (
+        app.status != ApplicationStatus.PENDING_HEAD
+        or app.applicant_person_id is not None
+        or app.applicant_unit_id != delegation.unit_id
+        or not is_member(principal, app.applicant_unit, SUBMITTERS)
+    ):
+        raise RuleViolation(
+            _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。")
+            % {"step": label, "who": display_name_of(principal), "unit": delegation.unit.name}
+        )
+    check_step_role(delegation, actor, roles=SUBMITTERS, step_label=label)
+
+
 @atomic
-def application_submit(*, application: Application, actor, version: int | None = None) -> None:
-    """The applicant submits (or resubmits after a return). Eligibility is checked here."""
+def application_submit(
+    *, application: Application, actor, version: int | None = None, delegation=None
+) -> None:
+    """The applicant submits (or resubmits after a return). Eligibility is checked here.
+    With ``delegation`` a head submits a draft on the principal's behalf (checked above):
+    the records read 李四（代 张三）."""
+    from workflows.delegation import acting_for
+
     procedure = procedure_for(application)
-    with locked(application) as app:
+    with locked(application) as app, acting_for(delegation):
+        if delegation is not None:
+            check_delegated_submit(app, actor, delegation)
         # asked of the row read under the lock, with its unit: not a second read of the unit
         if not procedure.applicant.may_submit(actor, app):
             raise PermissionDenied(procedure.applicant.refusal())
         _check_version(app, version)
         if not may_submit(app, actor):
             raise Conflict(STALE)
+        if delegation is not None:
+            check_delegated_submit(app, actor, delegation)
         _validate_complete(procedure, app)
         _check_window(app)
         procedure.check_eligibility(app)
@@ -935,6 +970,7 @@ def objection_handle(
             raise RuleViolation(_("「处理意见」必填：请写明异议成立或不成立的理由。"), field="note")
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         objection.handled_by = actor
+        objection.on_behalf_of = current_principal(actor)
         objection.handled_at = timezone.now()
         objection.handling_note = note
         objection.save()

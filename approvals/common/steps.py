@@ -455,7 +455,7 @@ class NoticeStep(Step):
         rows = [
             {
                 "notice": n,
-                "objections": n.objections.select_related("handled_by"),
+                "objections": n.objections.select_related("handled_by", "on_behalf_of"),
                 "may_handle": n.status == NoticeStatus.OPEN and is_member(user, n.handling_unit),
             }
             for n in notices

@@ -273,6 +273,12 @@ def _on_behalf(request, application, data):
     delegation = delegation_from(data, request.user)
     if delegation is None:
         return None, ""
+    if application.status == ApplicationStatus.PENDING_HEAD:  # the head's 审核并报送
+        try:
+            services.check_delegated_submit(application, request.user, delegation)
+        except RuleViolation as exc:
+            return delegation, exc.message
+        return delegation, ""
     step = services.current_step(application)
     if step is None or step.form_class is None:
         return delegation, ""
@@ -350,9 +356,12 @@ def _versioned_step(request, public_id, service, done_message):
 @login_required
 @post_only
 def application_submit(request, public_id):
-    return _versioned_step(
-        request, public_id, services.application_submit, _("申请已报送，等待审核。")
-    )
+    delegation = delegation_from(request.POST, request.user)  # a head's 审核并报送 on behalf
+
+    def submit(**kwargs):
+        services.application_submit(**kwargs, delegation=delegation)
+
+    return _versioned_step(request, public_id, submit, _("申请已报送，等待审核。"))
 
 
 @login_required

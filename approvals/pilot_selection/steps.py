@@ -83,6 +83,7 @@ class ScoringStep(Step):
                 since=a.assigned_at,
                 due=a.application.round.pilot.scoring_deadline,
                 status=_("待评分"),
+                delegable=False,  # an expert is appointed in person (回避): no substitute
             )
             for a in PanelAssignment.objects.filter(
                 expert__user_id=user.pk,

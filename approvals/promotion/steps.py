@@ -422,6 +422,7 @@ class PanelVoteStep(Step):
                     since=m.panel.session_opened_at,
                     status=_("待投票"),
                     light="amber",
+                    delegable=False,  # a panel member votes in person: no substitute
                 )
             )
         return rows

@@ -15,13 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from docs_gen.values import DocumentValue
 from workflows.access import grant_view, is_member
 from workflows.cas import expect_version
+from workflows.delegation import check_step_role, current_delegation
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.i18n import stored
 from workflows.models import Role
+from workflows.people import display_name
 from workflows.services import audit_record
 from workflows.units import unit_by_code
 
@@ -53,6 +56,42 @@ def _finance():
 def _require(actor, unit, roles=None, what=""):
     if not is_member(actor, unit, roles):
         raise PermissionDenied(_("%(what)s由%(unit)s办理。") % {"what": what, "unit": unit.name})
+
+
+# what an import waits on at each status: (the step, the unit, the roles; None: any member),
+# as the inbox lists it (inbox.awards_inbox)
+STEPS = {
+    AwardStatus.IMPORTED: (gettext_lazy("奖励名单审核"), _hrss, (Role.HEAD, Role.LEADER)),
+    AwardStatus.REVIEWED: (gettext_lazy("奖励资金审核"), _finance, None),
+    AwardStatus.FUNDED: (gettext_lazy("登记拨付"), _finance, None),
+    AwardStatus.PAID: (gettext_lazy("签发决定"), _hrss, (Role.LEADER,)),
+}
+
+
+def check_delegated(award_import, actor, delegation) -> None:
+    """Acting on the import's current step on ``delegation.principal``'s behalf, as the
+    applications' review steps do: the step waits on the delegation's unit and on the
+    principal there, and the actor holds the step's role there themselves."""
+    step = STEPS.get(award_import.status)
+    principal = delegation.principal
+    unit = step[1]() if step else None
+    if step is None or unit.pk != delegation.unit_id or not is_member(principal, unit, step[2]):
+        raise RuleViolation(
+            _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。")
+            % {
+                "step": str(step[0]) if step else award_import.get_status_display(),
+                "who": display_name(principal),
+                "unit": delegation.unit.name,
+            }
+        )
+    check_step_role(delegation, actor, roles=step[2], step_label=step[0])
+
+
+def _on_behalf_check(award_import, actor) -> None:
+    """Inside ``acting_for(delegation)``: the delegation must cover the step (above)."""
+    delegation = current_delegation()
+    if delegation is not None and delegation.substitute_id == actor.pk:
+        check_delegated(award_import, actor, delegation)
 
 
 def may_import(user) -> bool:
@@ -164,6 +203,7 @@ def award_review(*, award_import, actor, decision: str, opinion: str, version) -
     _require(actor, _hrss(), (Role.HEAD, Role.LEADER), _("奖励名单审核"))
     imp = _locked(award_import, version)
     _expect(imp, AwardStatus.IMPORTED)
+    _on_behalf_check(imp, actor)
     return _decide(imp, actor, decision, opinion, AwardStatus.REVIEWED, _hrss())
 
 
@@ -191,6 +231,7 @@ def award_fund(*, award_import, actor, decision: str, opinion: str, version) -> 
     _require(actor, _finance(), what=_("奖励资金审核"))
     imp = _locked(award_import, version)
     _expect(imp, AwardStatus.REVIEWED)
+    _on_behalf_check(imp, actor)
     if decision == "approve":
         budget.reserve(
             year=imp.year,
@@ -212,6 +253,7 @@ def award_pay(*, award_import, actor, paid_on, voucher: str, version) -> bool:
         return False  # already recorded: nothing changes
     expect_version(imp, version, message=STALE)
     _expect(imp, AwardStatus.FUNDED)
+    _on_behalf_check(imp, actor)
     budget.record_payment(
         reservation=imp.reservation, actor=actor, paid_on=paid_on, voucher=voucher
     )
@@ -309,6 +351,7 @@ def award_issue(*, award_import, actor, version) -> AwardImport:
     _require(actor, _hrss(), (Role.LEADER,), _("签发决定"))
     imp = _locked(award_import, version)
     _expect(imp, AwardStatus.PAID)
+    _on_behalf_check(imp, actor)
     imp.document = document_issue_value(decision_document(imp), actor=actor, source=imp)
     grant_view(imp.document, [_finance()])
     _bump(imp, status=AwardStatus.ISSUED)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, units_of
+from workflows.delegation import acting_for, request_delegation
 from workflows.exceptions import RuleViolation
 from workflows.formviews import run_form
 from workflows.models import Role
@@ -263,7 +264,24 @@ def _award_page(request, imp, *, forms=None, status=200):
         "pay_form": forms.get("pay") or AwardPaymentForm(initial={"version": imp.version}),
         "version_form": AwardVersionForm(initial={"version": imp.version}),
     }
+    on_behalf, refusal = request_delegation(request), ""
+    if on_behalf is not None:
+        try:
+            awards.check_delegated(imp, user, on_behalf)
+        except RuleViolation as exc:
+            refusal = exc.message
+    context.update({"on_behalf": on_behalf, "on_behalf_refusal": refusal})
     return render(request, "subsidies/award_detail.html", context, status=status)
+
+
+def _on_behalf(request, service):
+    """``service`` run through the delegation the form posts back, if any."""
+
+    def run(cleaned):
+        with acting_for(request_delegation(request)):
+            return service(cleaned)
+
+    return run
 
 
 @login_required
@@ -285,7 +303,7 @@ def award_decide(request, public_id):
 
     return run_form(
         form,
-        lambda c: service(award_import=imp, actor=request.user, **c),
+        _on_behalf(request, lambda c: service(award_import=imp, actor=request.user, **c)),
         done=done,
         again=lambda f: _award_page(request, imp, forms={"decide": f}),
     )
@@ -306,7 +324,7 @@ def award_pay(request, public_id):
 
     return run_form(
         form,
-        lambda c: awards.award_pay(award_import=imp, actor=request.user, **c),
+        _on_behalf(request, lambda c: awards.award_pay(award_import=imp, actor=request.user, **c)),
         done=done,
         again=lambda f: _award_page(request, imp, forms={"pay": f}),
     )
@@ -330,7 +348,9 @@ def award_issue(request, public_id):
 
     return run_form(
         form,
-        lambda c: awards.award_issue(award_import=imp, actor=request.user, **c),
+        _on_behalf(
+            request, lambda c: awards.award_issue(award_import=imp, actor=request.user, **c)
+        ),
         done=done,
         again=again,
     )

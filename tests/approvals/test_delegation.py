@@ -258,4 +258,53 @@ def test_an_objection_handled_on_behalf_names_both(world, login):
     assert response.status_code == 302
     entry = AuditEntry.objects.for_object(app).get(action="objection_dismissed")
     assert entry.actor_name == "李四（代 张三）"
-    assert "李四（代 张三）" in substitute.get(url("detail", app)).content.decode()
+    objection.refresh_from_db()
+    assert objection.handled_by == li and objection.on_behalf_of == zhang
+    # the notice's list of objections names both, where it says who handled it
+    page = substitute.get(url("detail", app)).content.decode()
+    assert '经核查不成立。</div><div class="zj-muted zj-small">李四（代 张三） · ' in page
+
+
+def test_a_heads_submission_is_done_on_behalf_by_a_colleague_with_the_role(world, login):
+    from tests.approvals.conftest import draft
+
+    zhang = named(world.school_head, "张", "三")
+    li = named(member(world.school, Role.LEADER, "school-leader-li"), "李", "四")
+    app = draft(world)
+    services.application_send_to_head(application=app, actor=world.school_handler)
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.PENDING_HEAD
+    d = delegate(zhang, li, world.school)
+
+    substitute = login(li, Client())
+    links, text = inbox_links(substitute)
+    assert text.count("审核并报送") == 1 and "亦为您本人的待办" in text
+    assert links == [f"{url('detail', app)}?on_behalf={d.public_id}"]
+    page = substitute.get(links[0]).content.decode()
+    assert "您正代 张三 办理" in page
+    assert f'name="on_behalf" value="{d.public_id}"' in page
+    response = substitute.post(
+        url("submit", app), {"version": app.version, "on_behalf": str(d.public_id)}
+    )
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status != ApplicationStatus.PENDING_HEAD and app.submitted_at
+    entry = AuditEntry.objects.for_object(app).get(action="submitted")
+    assert entry.actor_name == "李四（代 张三）" and entry.on_behalf_of == zhang
+
+
+def test_a_handler_standing_in_for_the_head_cannot_submit_for_them(world, login):
+    from tests.approvals.conftest import draft
+
+    zhang = named(world.school_head, "张", "三")
+    li = named(member(world.school, Role.HANDLER, "school-handler-li"), "李", "四")
+    app = draft(world)
+    services.application_send_to_head(application=app, actor=world.school_handler)
+    app.refresh_from_db()
+    d = delegate(zhang, li, world.school)
+    substitute = login(li, Client())
+    page = substitute.get(f"{url('detail', app)}?on_behalf={d.public_id}").content.decode()
+    assert "「审核并报送」须由负责人、分管领导办理" in page
+    substitute.post(url("submit", app), {"version": app.version, "on_behalf": str(d.public_id)})
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.PENDING_HEAD

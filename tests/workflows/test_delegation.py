@@ -174,6 +174,9 @@ def test_the_page_creates_lists_and_ends_a_delegation(world, login):
     d = Delegation.objects.get()
     text = c.get(page).content.decode()
     assert "我委托 李四" in text and "生效中" in text and "提前结束" in text
+    # one result message saying what happened (not a banner and a toast repeating it)
+    done = "已委托 李四 在 2026-12-10 至 2026-12-20 代为办理市人力社保局的待办，并已通知本人。"
+    assert text.count(done) == 1 and text.count('class="zj-msg ') == 1
 
     other = login(li, Client())
     text = other.get(page).content.decode()
@@ -182,7 +185,9 @@ def test_the_page_creates_lists_and_ends_a_delegation(world, login):
     assert other.post(end).status_code == 404  # only the principal ends it
     assert c.get(end).status_code == 405
     assert c.post(end).status_code == 302
-    assert "已结束" in c.get(page).content.decode()
+    text = c.get(page).content.decode()
+    assert "已结束" in text and text.count('class="zj-msg ') == 1
+    assert text.count("已提前结束对 李四 的委托（原定 2026-12-10 至 2026-12-20）") == 1
     assert active_delegations_for(li) == []
 
 
@@ -209,3 +214,26 @@ def test_the_demo_has_one_delegation_to_try_loaded_once(world):
     assert (d.principal, d.substitute, d.unit) == (world.hrss_leader, world.hrss_head, world.hrss)
     assert d.is_active(TODAY) and d.ends_on == TODAY + datetime.timedelta(days=13)
     assert Notification.objects.filter(recipient=world.hrss_head).count() == 1
+
+
+def test_a_row_whose_page_cannot_act_on_behalf_is_not_passed_on(world, monkeypatch):
+    from workflows import inbox
+
+    zhang = named(world.hrss_leader, "张", "三")
+    li = named(world.hrss_head, "李", "四")
+    create(zhang, li, world.hrss)
+
+    def provider(user):
+        if user != zhang:
+            return []
+        return [
+            inbox.InboxRow(title="审核", subject="甲", url="/a/", unit=world.hrss.name),
+            inbox.InboxRow(
+                title="专家评分", subject="乙", url="/b/", unit=world.hrss.name, delegable=False
+            ),
+        ]
+
+    monkeypatch.setattr(inbox, "_PROVIDERS", [provider])
+    rows = inbox.inbox_rows(li)
+    assert [(r.title, r.on_behalf) for r in rows] == [("审核", "张三")]
+    assert rows[0].url.startswith("/a/?on_behalf=")
