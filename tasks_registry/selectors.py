@@ -582,6 +582,36 @@ def _cycles_expressions(today: date, supervisions=None):
     return due, Least(F("cycles_reported"), due)
 
 
+_STALE_SQL: dict = {}  # (alias, vendor, time zone, today) → compiled SQL and params
+
+
+def _stale_tallies_sql(alias: str, today: date):
+    """The query of the stale units' figures, compiled once a day (its cycles are
+    constants of the day), not on every page."""
+    from django.db import connections
+    from django.db.models import Q, Sum
+
+    key = (alias, connections[alias].vendor, str(timezone.get_current_timezone()), today)
+    compiled = _STALE_SQL.get(key)
+    if compiled is None:
+        month = today.replace(day=1)
+        due, on_time = _cycles_expressions(today)
+        qs = (
+            Branch.objects.filter(
+                Q(unit__supervision_tally__month__isnull=True)
+                | Q(unit__supervision_tally__month__lt=month)
+                | Q(unit__supervision_tally__month__gt=month)
+            )
+            .order_by()
+            .values_list("unit_id", "unit__supervision_tally__version")
+            .annotate(due=Sum(due), ok=Sum(on_time))
+        )
+        compiled = _STALE_SQL[key] = qs.query.get_compiler(alias).as_sql()
+        if len(_STALE_SQL) > 16:  # yesterday's
+            _STALE_SQL.pop(next(iter(_STALE_SQL)))
+    return compiled
+
+
 def refresh_unit_tallies(today: date | None = None) -> int:
     """Recompute the units' on-time figures that are stale (a branch changed) or of another
     month than ``today``'s, from their branches, with the same rule as ``branch_statuses``
@@ -589,38 +619,35 @@ def refresh_unit_tallies(today: date | None = None) -> int:
     the one read with the figures — a branch write committed meanwhile leaves it stale
     for the next reader instead of being hidden. Returns the rows written. One query
     when nothing is stale."""
-    from django.db.models import Case, IntegerField, Q, Sum, Value, When
+    from django.db import connections, router
+    from django.db.models import Case, IntegerField, Q, Value, When
 
     today = today or local_today()
-    month = today.replace(day=1)
-    due, on_time = _cycles_expressions(today)
-    stale = (
-        Branch.objects.filter(
-            Q(unit__supervision_tally__month__isnull=True)
-            | Q(unit__supervision_tally__month__lt=month)
-            | Q(unit__supervision_tally__month__gt=month)
-        )
-        .order_by()
-        .values_list("unit_id", "unit__supervision_tally__version")
-        .annotate(due=Sum(due), ok=Sum(on_time))
-    )
-    rows = list(stale)
+    alias = router.db_for_write(UnitTally)
+    sql, params = _stale_tallies_sql(alias, today)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     written = 0
     for start in range(0, len(rows), 200):  # SQLite's expression depth
         chunk = rows[start : start + 200]
         match = Q()
         for unit_id, version, _due, _ok in chunk:
             match |= Q(unit_id=unit_id, version=version)
-        written += UnitTally.objects.filter(match).update(
-            month=month,
-            cycles_due=Case(
-                *[When(unit_id=u, then=Value(d or 0)) for u, _v, d, _o in chunk],
-                output_field=IntegerField(),
-            ),
-            cycles_on_time=Case(
-                *[When(unit_id=u, then=Value(o or 0)) for u, _v, _d, o in chunk],
-                output_field=IntegerField(),
-            ),
+        written += (
+            UnitTally.objects.using(alias)
+            .filter(match)
+            .update(
+                month=today.replace(day=1),
+                cycles_due=Case(
+                    *[When(unit_id=u, then=Value(d or 0)) for u, _v, d, _o in chunk],
+                    output_field=IntegerField(),
+                ),
+                cycles_on_time=Case(
+                    *[When(unit_id=u, then=Value(o or 0)) for u, _v, _d, o in chunk],
+                    output_field=IntegerField(),
+                ),
+            )
         )
     return written
 
