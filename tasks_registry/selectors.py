@@ -544,7 +544,7 @@ def _cycles_expressions(today: date, supervisions=None):
     ``supervisions`` [(pk, start_date, cycle_months)], each one's current cycle is a
     constant of the query (a CASE on the supervision) instead of date arithmetic per row."""
     from django.db.models import Case, F, IntegerField, Value, When
-    from django.db.models.functions import ExtractMonth, ExtractYear, Greatest, Least
+    from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Greatest, Least
 
     tz = timezone.get_current_timezone()
     start_year = ExtractYear("supervision__start_date")
@@ -552,7 +552,10 @@ def _cycles_expressions(today: date, supervisions=None):
     length = Greatest(F("supervision__cycle_months"), Value(1))
 
     def cycle(months):
-        return Greatest(months, Value(0)) / length + Value(1)
+        # integer division, as ``cycle_of``'s //: PostgreSQL's EXTRACT is numeric (14+),
+        # so without the casts 5 months / 2 would be 2.5, not 2
+        whole = Cast(Greatest(months, Value(0)), IntegerField())
+        return whole / Cast(length, IntegerField()) + Value(1)
 
     if supervisions:
         current = Case(
