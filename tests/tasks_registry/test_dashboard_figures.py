@@ -279,3 +279,26 @@ def test_the_tallies_follow_writes_that_bypass_the_services(world):
         start_date=sup.start_date - timedelta(days=62), cycle_months=2
     )
     assert _agree() > 0
+
+
+def test_sqlite_tally_triggers_come_back_after_migrate_with_the_tables_rebuilt(world):
+    """SQLite drops a table's triggers when a migration rebuilds the table: the next
+    ``migrate`` creates them again and rebuilds the tables from the branches, which may
+    have changed meanwhile."""
+    import pytest
+    from django.db import connection
+
+    from tasks_registry import tallies
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL keeps triggers across ALTER TABLE")
+    _varied(world)
+    _agree()
+    tallies.drop_sqlite_triggers(connection)
+    Branch.objects.filter(percent__lt=60).update(percent=60, cycles_reported=0)
+    tallies.reinstall_after_migrate(sender=None, using="default")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert set(tallies.SQLITE_TRIGGERS) <= names
+    _agree()
