@@ -585,34 +585,27 @@ def _cycles_expressions(today: date, supervisions=None):
     return due, Least(F("cycles_reported"), due)
 
 
-_STALE_SQL: dict = {}  # (alias, vendor, time zone, today) → compiled SQL and params
+_STALE_SQL: dict = {}  # (alias, vendor, month) → compiled SQL and params
 
 
-def _stale_tallies_sql(alias: str, today: date):
-    """The query of the stale units' figures, compiled once a day (its cycles are
-    constants of the day), not on every page."""
+def _stale_units(alias: str, month: date) -> list[int]:
+    """The units whose row is stale or of another month: one small query on the units'
+    rows (compiled once a month), that reads no branch."""
     from django.db import connections
-    from django.db.models import Q, Sum
 
-    key = (alias, connections[alias].vendor, str(timezone.get_current_timezone()), today)
+    key = (alias, connections[alias].vendor, month)
     compiled = _STALE_SQL.get(key)
     if compiled is None:
-        month = today.replace(day=1)
-        due, on_time = _cycles_expressions(today)
-        qs = (
-            Branch.objects.filter(
-                Q(unit__supervision_tally__month__isnull=True)
-                | Q(unit__supervision_tally__month__lt=month)
-                | Q(unit__supervision_tally__month__gt=month)
-            )
-            .order_by()
-            .values_list("unit_id", "unit__supervision_tally__version")
-            .annotate(due=Sum(due), ok=Sum(on_time))
-        )
+        qs = UnitTally.objects.filter(
+            Q(month__isnull=True) | Q(month__lt=month) | Q(month__gt=month)
+        ).values_list("unit_id")
         compiled = _STALE_SQL[key] = qs.query.get_compiler(alias).as_sql()
-        if len(_STALE_SQL) > 16:  # yesterday's
+        if len(_STALE_SQL) > 16:
             _STALE_SQL.pop(next(iter(_STALE_SQL)))
-    return compiled
+    sql, params = compiled
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def refresh_unit_tallies(today: date | None = None) -> int:
@@ -620,17 +613,31 @@ def refresh_unit_tallies(today: date | None = None) -> int:
     month than ``today``'s, from their branches, with the same rule as ``branch_statuses``
     (``_cycles_expressions``); each row is written back only if its ``version`` is still
     the one read with the figures — a branch write committed meanwhile leaves it stale
-    for the next reader instead of being hidden. Returns the rows written. One query
-    when nothing is stale."""
-    from django.db import connections, router
-    from django.db.models import Case, IntegerField, Q, Value, When
+    for the next reader instead of being hidden. Returns the rows written. One query on
+    the units' rows, no branch read, when nothing is stale."""
+    from django.db import router
+    from django.db.models import Case, IntegerField, Sum, Value, When
 
     today = today or local_today()
+    month = today.replace(day=1)
     alias = router.db_for_write(UnitTally)
-    sql, params = _stale_tallies_sql(alias, today)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    units = _stale_units(alias, month)
+    if not units:
+        return 0
+    due, on_time = _cycles_expressions(today)
+    branches = Branch.objects.using(alias)
+    if len(units) <= 500:  # a few units after writes; on a new month, all: no list
+        branches = branches.filter(unit_id__in=units)
+    rows = list(
+        branches.filter(
+            Q(unit__supervision_tally__month__isnull=True)
+            | Q(unit__supervision_tally__month__lt=month)
+            | Q(unit__supervision_tally__month__gt=month)
+        )
+        .order_by()
+        .values_list("unit_id", "unit__supervision_tally__version")
+        .annotate(due=Sum(due), ok=Sum(on_time))
+    )
     written = 0
     for start in range(0, len(rows), 200):  # SQLite's expression depth
         chunk = rows[start : start + 200]
@@ -641,7 +648,7 @@ def refresh_unit_tallies(today: date | None = None) -> int:
             UnitTally.objects.using(alias)
             .filter(match)
             .update(
-                month=today.replace(day=1),
+                month=month,
                 cycles_due=Case(
                     *[When(unit_id=u, then=Value(d or 0)) for u, _v, d, _o in chunk],
                     output_field=IntegerField(),
