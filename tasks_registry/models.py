@@ -11,6 +11,8 @@ from viewflow.workflow.models import Process
 from workflows.models import SCHOOL_TYPES_BY_PLAN_NAME, Unit, UnitKind
 from workflows.people import acting_name
 
+from . import tallies
+
 
 class UnitRole(models.TextChoices):
     LEAD = "lead", _("牵头单位")
@@ -154,6 +156,7 @@ class Supervision(models.Model):
         ordering = ["task__number"]
         verbose_name = _("督办事项")
         verbose_name_plural = _("督办事项")
+        triggers = tallies.supervision_triggers()  # a new start or cycle: rates recomputed
 
     def __str__(self):
         return f"督办：{self.task}"
@@ -220,6 +223,7 @@ class Branch(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["unit", "state"]), models.Index(fields=["state", "due"])]
+        triggers = tallies.branch_triggers()  # the dashboard's counters (tallies.py)
 
     def __str__(self):
         return f"{self.supervision.task.number}. {self.unit.name}"
@@ -230,6 +234,46 @@ class Branch(models.Model):
         ids = [u.pk for u in units]
         led = KeyTaskUnit.objects.filter(unit_id__in=ids, role=UnitRole.LEAD).values("task_id")
         return models.Q(unit_id__in=ids) | models.Q(supervision__task_id__in=led)
+
+
+class BranchTally(models.Model):
+    """Branches counted by (supervision, state, due date, percent), kept by triggers in
+    the writing transaction (``tallies``): the dashboard's lights without reading every
+    branch. Groups left at zero are kept (``n`` = 0) and skipped by the readers."""
+
+    supervision = models.ForeignKey(Supervision, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=BranchState.choices)
+    due = models.DateField()
+    percent = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervision", "state", "due", "percent"], name="branchtally_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.supervision_id} {self.state} {self.due} {self.percent}%: {self.n}"
+
+
+class UnitTally(models.Model):
+    """One unit's reporting cycles due and on time over its branches, as of ``month``
+    (its first day; NULL: stale, a branch of the unit changed). Marked stale by triggers,
+    recomputed by the dashboard (``selectors.refresh_unit_tallies``), compare-and-set on
+    ``version``."""
+
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, primary_key=True, related_name="supervision_tally"
+    )
+    month = models.DateField(null=True)
+    version = models.PositiveIntegerField(default=1)
+    cycles_due = models.IntegerField(default=0)
+    cycles_on_time = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month}: {self.cycles_on_time}/{self.cycles_due}"
 
 
 class ProgressReport(models.Model):

@@ -16,11 +16,13 @@ from workflows.models import Role, Unit, UnitKind
 from .models import (
     Branch,
     BranchState,
+    BranchTally,
     KeyTask,
     KeyTaskUnit,
     Supervision,
     SupervisionState,
     UnitRole,
+    UnitTally,
 )
 from .status import AMBER, GREEN, RED, branch_light, cycle_of, end_of_day, local_today, task_light
 
@@ -477,18 +479,17 @@ class DashboardFigures:
 
 
 def dashboard_figures(today: date | None = None) -> DashboardFigures:
-    """The 17 tasks with their lights, counts and progress, and the branch totals, from one
-    query grouping the branches by (supervision, state, due date, percent): a group has one
-    light, computed by ``branch_light`` as for a single branch, and counts ``n`` times."""
-    from django.db.models import Count
-
+    """The 17 tasks with their lights, counts and progress, and the branch totals, from the
+    branches counted by (supervision, state, due date, percent) (``BranchTally``, kept by
+    triggers): a group has one light, computed by ``branch_light`` as for a single branch,
+    and counts ``n`` times. Reads a few hundred rows however many schools."""
     today = today or local_today()
     tasks = list(key_tasks_with_units().select_related("supervision"))
     sups = {t.supervision.pk: t.supervision for t in tasks if hasattr(t, "supervision")}
     groups = (
-        Branch.objects.order_by()
-        .values_list("supervision_id", "state", "due", "percent")
-        .annotate(n=Count("pk"))
+        BranchTally.objects.filter(n__gt=0)
+        .order_by()
+        .values_list("supervision_id", "state", "due", "percent", "n")
     )
     done_state = BranchState.DONE.value
     by_sup: dict[int, list] = {}
@@ -553,7 +554,7 @@ def _cycles_expressions(today: date, supervisions=None):
     ``supervisions`` [(pk, start_date, cycle_months)], each one's current cycle is a
     constant of the query (a CASE on the supervision) instead of date arithmetic per row."""
     from django.db.models import Case, F, IntegerField, Value, When
-    from django.db.models.functions import ExtractMonth, ExtractYear, Greatest, Least
+    from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Greatest, Least
 
     tz = timezone.get_current_timezone()
     start_year = ExtractYear("supervision__start_date")
@@ -561,7 +562,10 @@ def _cycles_expressions(today: date, supervisions=None):
     length = Greatest(F("supervision__cycle_months"), Value(1))
 
     def cycle(months):
-        return Greatest(months, Value(0)) / length + Value(1)
+        # integer division, as ``cycle_of``'s //: PostgreSQL's EXTRACT is numeric (14+),
+        # so without the casts 5 months / 2 would be 2.5, not 2
+        whole = Cast(Greatest(months, Value(0)), IntegerField())
+        return whole / Cast(length, IntegerField()) + Value(1)
 
     if supervisions:
         current = Case(
@@ -591,48 +595,122 @@ def _cycles_expressions(today: date, supervisions=None):
     return due, Least(F("cycles_reported"), due)
 
 
-_RATES_SQL: dict = {}  # (alias, vendor, today, kind, lowest) → compiled SQL and params
+_STALE_SQL: dict = {}  # (alias, vendor, month) → compiled SQL and params
+
+
+def _stale_units(alias: str, month: date) -> list[int]:
+    """The units whose row is stale or of another month: one small query on the units'
+    rows (compiled once a month), that reads no branch."""
+    from django.db import connections
+
+    key = (alias, connections[alias].vendor, month)
+    compiled = _STALE_SQL.get(key)
+    if compiled is None:
+        qs = UnitTally.objects.filter(
+            Q(month__isnull=True) | Q(month__lt=month) | Q(month__gt=month)
+        ).values_list("unit_id")
+        compiled = _STALE_SQL[key] = qs.query.get_compiler(alias).as_sql()
+        if len(_STALE_SQL) > 16:
+            _STALE_SQL.pop(next(iter(_STALE_SQL)))
+    sql, params = compiled
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def refresh_unit_tallies(today: date | None = None) -> int:
+    """Recompute the units' on-time figures that are stale (a branch changed) or of another
+    month than ``today``'s, from their branches, with the same rule as ``branch_statuses``
+    (``_cycles_expressions``); each row is written back only if its ``version`` is still
+    the one read with the figures — a branch write committed meanwhile leaves it stale
+    for the next reader instead of being hidden. Returns the rows written. One query on
+    the units' rows, no branch read, when nothing is stale."""
+    from django.db import router
+    from django.db.models import Case, IntegerField, Sum, Value, When
+
+    today = today or local_today()
+    month = today.replace(day=1)
+    alias = router.db_for_write(UnitTally)
+    units = _stale_units(alias, month)
+    if not units:
+        return 0
+    due, on_time = _cycles_expressions(today)
+    branches = Branch.objects.using(alias)
+    if len(units) <= 500:  # a few units after writes; on a new month, all: no list
+        branches = branches.filter(unit_id__in=units)
+    rows = list(
+        branches.filter(
+            Q(unit__supervision_tally__month__isnull=True)
+            | Q(unit__supervision_tally__month__lt=month)
+            | Q(unit__supervision_tally__month__gt=month)
+        )
+        .order_by()
+        .values_list("unit_id", "unit__supervision_tally__version")
+        .annotate(due=Sum(due), ok=Sum(on_time))
+    )
+    written = 0
+    for start in range(0, len(rows), 200):  # SQLite's expression depth
+        chunk = rows[start : start + 200]
+        match = Q()
+        for unit_id, version, _due, _ok in chunk:
+            match |= Q(unit_id=unit_id, version=version)
+        written += (
+            UnitTally.objects.using(alias)
+            .filter(match)
+            .update(
+                month=month,
+                cycles_due=Case(
+                    *[When(unit_id=u, then=Value(d or 0)) for u, _v, d, _o in chunk],
+                    output_field=IntegerField(),
+                ),
+                cycles_on_time=Case(
+                    *[When(unit_id=u, then=Value(o or 0)) for u, _v, _d, o in chunk],
+                    output_field=IntegerField(),
+                ),
+            )
+        )
+    return written
+
+
+_RATES_SQL: dict = {}  # (alias, vendor, kind, lowest) → compiled SQL and params
 
 
 def on_time_rates(
-    *, kind: str, today: date | None = None, lowest: int | None = None, supervisions=None
+    *, kind: str, today: date | None = None, lowest: int | None = None, refresh: bool = True
 ):
-    """Per-unit on-time reporting rates of units of ``kind``, summed in the database (one
-    query, one row per unit); ``lowest``: only the ``lowest`` rates, lowest first (the
-    units with no cycle due yet left out), else every unit in their order. The query
-    depends only on the day (and on ``supervisions``, [(pk, start_date, cycle_months)] when
-    given): it is compiled once a day, not on every page."""
+    """Per-unit on-time reporting rates of units of ``kind``: one row per unit from
+    ``UnitTally`` after ``refresh_unit_tallies`` (one query when nothing changed), never the
+    branches themselves; ``lowest``: only the ``lowest`` rates, lowest first (the units
+    with no cycle due yet left out), else every unit in their order. The read does not
+    depend on the day: it is compiled once per process. ``refresh=False``: the caller has
+    just refreshed (a second read in the same request)."""
     from django.db import connections, router
-    from django.db.models import F, Sum, Value
+    from django.db.models import F, Value
 
-    today = today or local_today()
-    alias = router.db_for_read(Branch)
-    sups = tuple(sorted(supervisions)) if supervisions else None
-    key = (alias, connections[alias].vendor, str(timezone.get_current_timezone()), today)
-    key += (kind, lowest, sups)
+    if refresh:
+        refresh_unit_tallies(today)
+    alias = router.db_for_read(UnitTally)
+    key = (alias, connections[alias].vendor, kind, lowest)
     compiled = _RATES_SQL.get(key)
     if compiled is None:
-        due, on_time = _cycles_expressions(today, sups)
-        qs = (
-            Branch.objects.filter(unit__kind=kind)
-            .order_by()
-            .values("unit_id", "unit__name", "unit__sort_order")
-            .annotate(due=Sum(due), ok=Sum(on_time))
+        qs = UnitTally.objects.filter(unit__kind=kind).values_list(
+            "unit_id", "unit__name", "cycles_due", "cycles_on_time"
         )
         if lowest is not None:
             qs = (
-                qs.filter(due__gt=0)
+                qs.filter(cycles_due__gt=0)
                 # the rate in tenths of a percent, rounded half up as ``UnitRate.on_time_rate``
-                .annotate(rate=(F("ok") * Value(2000) + F("due")) / (F("due") * Value(2)))
+                .annotate(
+                    rate=(F("cycles_on_time") * Value(2000) + F("cycles_due"))
+                    / (F("cycles_due") * Value(2))
+                )
                 .order_by("rate", "unit__sort_order", "unit_id")[:lowest]
             )
         else:
             qs = qs.order_by("unit__sort_order", "unit_id")
         compiled = _RATES_SQL[key] = qs.query.get_compiler(alias).as_sql()
-        if len(_RATES_SQL) > 64:  # yesterday's
-            _RATES_SQL.pop(next(iter(_RATES_SQL)))
     sql, params = compiled
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [UnitRate(r[0], r[1], r[3] or 0, r[4] or 0) for r in rows]
+    return [UnitRate(r[0], r[1], r[2] or 0, r[3] or 0) for r in rows]

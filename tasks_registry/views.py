@@ -525,17 +525,8 @@ def dashboard(request):
     task_counts = {k: sum(1 for s in dispatched if s.light == k) for k in (GREEN, AMBER, RED)}
     branch_counts = figures.branch_counts
     branch_done = figures.done
-    sups = [
-        (s.supervision.pk, s.supervision.start_date, s.supervision.cycle_months)
-        for s in overview
-        if s.supervision
-    ]
-    bureau_rates = [
-        r
-        for r in on_time_rates(kind=UnitKind.BUREAU, today=today, supervisions=sups)
-        if r.cycles_due
-    ]
-    school_rates = on_time_rates(kind=UnitKind.SCHOOL, today=today, lowest=10, supervisions=sups)
+    bureau_rates = [r for r in on_time_rates(kind=UnitKind.BUREAU, today=today) if r.cycles_due]
+    school_rates = on_time_rates(kind=UnitKind.SCHOOL, today=today, lowest=10, refresh=False)
     rates = [(r.name, r.on_time_rate) for r in bureau_rates] + [
         (r.name, r.on_time_rate) for r in school_rates
     ]
