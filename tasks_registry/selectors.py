@@ -625,7 +625,7 @@ def refresh_unit_tallies(today: date | None = None) -> int:
     the one read with the figures — a branch write committed meanwhile leaves it stale
     for the next reader instead of being hidden. Returns the rows written. One query on
     the units' rows, no branch read, when nothing is stale."""
-    from django.db import router
+    from django.db import router, transaction
     from django.db.models import Case, IntegerField, Sum, Value, When
 
     today = today or local_today()
@@ -654,21 +654,34 @@ def refresh_unit_tallies(today: date | None = None) -> int:
         match = Q()
         for unit_id, version, _due, _ok in chunk:
             match |= Q(unit_id=unit_id, version=version)
-        written += (
-            UnitTally.objects.using(alias)
-            .filter(match)
-            .update(
-                month=month,
-                cycles_due=Case(
-                    *[When(unit_id=u, then=Value(d or 0)) for u, _v, d, _o in chunk],
-                    output_field=IntegerField(),
-                ),
-                cycles_on_time=Case(
-                    *[When(unit_id=u, then=Value(o or 0)) for u, _v, _d, o in chunk],
-                    output_field=IntegerField(),
-                ),
+        with transaction.atomic(using=alias):
+            # the rows a writer holds are skipped, not waited for: a writer marks them
+            # stale anyway (the next reader recounts them), and a reader that never waits
+            # can never be one half of a deadlock with a writer locking several units
+            free = list(
+                UnitTally.objects.using(alias)
+                .select_for_update(skip_locked=True)
+                .filter(match)
+                .order_by("unit_id")
+                .values_list("unit_id", flat=True)
             )
-        )
+            if not free:
+                continue
+            written += (
+                UnitTally.objects.using(alias)
+                .filter(match, unit_id__in=free)
+                .update(
+                    month=month,
+                    cycles_due=Case(
+                        *[When(unit_id=u, then=Value(d or 0)) for u, _v, d, _o in chunk],
+                        output_field=IntegerField(),
+                    ),
+                    cycles_on_time=Case(
+                        *[When(unit_id=u, then=Value(o or 0)) for u, _v, _d, o in chunk],
+                        output_field=IntegerField(),
+                    ),
+                )
+            )
     return written
 
 
