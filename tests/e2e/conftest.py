@@ -23,6 +23,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def follow(page, selector: str) -> None:
+    """Click what leads to another page and return once that page is shown: a full
+    navigation (forms with ``data-turbo="false"``) has loaded, and a Turbo visit (links,
+    other forms: the page is fetched and swapped in, ``aria-busy`` on <html> meanwhile)
+    has rendered. No fixed wait for an idle network."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_function("!document.documentElement.hasAttribute('aria-busy')")
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One chromium per browser module, closed when the module's tests are done: Playwright's
@@ -56,8 +66,7 @@ def sign_in(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        follow(page, "button[type=submit]")
         return page
 
     return _sign_in

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +48,7 @@ def test_the_hr_bureau_imports_results_and_the_pages_fit_a_phone(
     page = sign_in(world.hrss_handler, world.password)
     page.goto(f"{live_server.url}/subsidies/awards/")
     page.set_input_files("#id_sheet", str(path))
-    page.click("text=上传并预览")
-    page.wait_for_load_state("networkidle")
+    follow(page, "text=上传并预览")
     assert "第 4 行" in page.content() and "确认导入" not in page.content()
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
@@ -66,10 +65,8 @@ def test_the_hr_bureau_imports_results_and_the_pages_fit_a_phone(
     )
     page.goto(f"{live_server.url}/subsidies/awards/")
     page.set_input_files("#id_sheet", str(path))
-    page.click("text=上传并预览")
-    page.wait_for_load_state("networkidle")
-    page.click("text=确认导入")
-    page.wait_for_load_state("networkidle")
+    follow(page, "text=上传并预览")
+    follow(page, "text=确认导入")
     imp = AwardImport.objects.get()
     assert imp.total == Decimal("15000.00")
     for width in (390, 1280):

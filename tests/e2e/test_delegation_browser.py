@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.approvals.conftest import submitted
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, follow
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,7 @@ def _signed_in(browser, live_server, user, password, width):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    follow(page, "button[type=submit]")
     return context, page
 
 
@@ -49,8 +48,7 @@ def test_a_delegation_used_end_to_end_in_the_browser(world_tx, live_server, brow
     page.fill("#id_starts_on", today.isoformat())
     page.fill("#id_ends_on", (today + datetime.timedelta(days=10)).isoformat())
     page.fill("#id_reason", "外出学习")
-    page.click("#delegation-form button")
-    page.wait_for_load_state("networkidle")
+    follow(page, "#delegation-form button")
     assert "已委托 李四" in page.content() and "生效中" in page.content()
     if _width(page) > 390:
         too_wide.append(("principal", page.url, _width(page)))
@@ -73,15 +71,13 @@ def test_a_delegation_used_end_to_end_in_the_browser(world_tx, live_server, brow
 
     context, page = _signed_in(browser, live_server, li, world_tx.password, 390)
     page.goto(f"{live_server.url}/workbench/inbox/")
-    page.click("a[href*='on_behalf=']")
-    page.wait_for_load_state("networkidle")
+    follow(page, "a[href*='on_behalf=']")
     assert "您正代 张三 办理" in page.content()
     if _width(page) > 390:
         too_wide.append(("detail", 390, _width(page)))
     page.check("input[name=decision][value=approve]")
     page.fill("#id_opinion", "材料齐全，同意。")
-    page.click("#ap-review button")
-    page.wait_for_load_state("networkidle")
+    follow(page, "#ap-review button")
     assert "李四（代 张三）" in page.content()
     page.screenshot(path=str(ARTIFACTS / "delegation-acted-390.png"), full_page=True)
     context.close()

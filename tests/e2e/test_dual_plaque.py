@@ -3,7 +3,7 @@
 import pytest
 
 from tests.approvals.conftest import PDF, decide
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,7 @@ def test_a_school_handler_applies_uploads_submits_and_sees_the_bureau_approve(
     page.fill("#id_contact_name", "王晓明")
     page.fill("#id_contact_phone", "0576-88881234")
     page.set_input_files("#id_files", str(report))
-    page.click("button[value=send_to_head]")
-    page.wait_for_load_state("networkidle")
+    follow(page, "button[value=send_to_head]")
     assert page.locator("text=「申请理由」至少 20 个字").count() >= 1
     assert page.input_value("#id_conditions").startswith("校园占地 200 亩")
     assert page.locator("text=关于申请加挂技师学院牌子的请示.pdf").count() >= 1
@@ -84,7 +83,6 @@ def test_what_was_typed_survives_an_expired_session(world_tx, live_server, sign_
     page.wait_for_url(f"**/applications/{app.public_id}/edit/")
     assert page.input_value("#id_conditions") == typed
     assert "已恢复本机暂存" in page.locator("#ap-autosave").inner_text()
-    page.click("button[value=save]")
-    page.wait_for_load_state("networkidle")
+    follow(page, "button[value=save]")
     app.refresh_from_db()
     assert app.draft_data["conditions"] == typed

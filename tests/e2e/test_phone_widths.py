@@ -9,7 +9,7 @@ from docs_gen import services as docs
 from docs_gen.demo import ensure_issuers
 from tests.approvals.conftest import decide, pdf, submitted
 from tests.attachment_samples import good_png
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, follow
 from tests.tasks_registry.supervision_helpers import dispatch
 from workflows.models import Notification
 
@@ -80,8 +80,7 @@ def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("#id_username", user.username)
             page.fill("#id_password", world_tx.password)
-            with page.expect_navigation():  # the page after signing in, loaded
-                page.click("button[type=submit]")
+            follow(page, "button[type=submit]")  # the page after signing in, shown
             for name, path in pages:
                 # goto returns once the page has loaded (its style sheets, fonts and
                 # images): the widths are final; no 500 ms wait for an idle network

@@ -3,7 +3,7 @@ the score is locked. Screenshots at 1280 and 390 px (var/screenshots/, or $SCREE
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +31,7 @@ def test_an_expert_scores_an_application_in_the_browser(transactional_db, live_s
         page.fill(field, value)
     page.fill("#id_score_5", "26")
     page.fill("#id_comment", "专业设置与区域产业对接紧密，师资结构合理。")
-    page.click("#pl-submit")
-    page.wait_for_load_state("networkidle")
+    follow(page, "#pl-submit")
     assert page.locator("text=「办学基础」不能大于 20").count() >= 1
     assert page.input_value("#id_score_2") == "17.5"
     screenshot(page, "pilot-score-error")
@@ -76,8 +75,7 @@ def test_the_leading_group_decides_on_the_round_page(transactional_db, live_serv
     screenshot(page, "pilot-round-ranking-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
-    page.click("#pl-decide button")
-    page.wait_for_load_state("networkidle")
+    follow(page, "#pl-decide button")
     assert page.locator("text=决定已作出").count() >= 1
     apps[0].refresh_from_db()
     assert apps[0].current_step == "publicity"
@@ -108,11 +106,9 @@ def test_pilot_pages_fit_a_phone_and_a_desk(transactional_db, live_server, brows
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("#id_username", user.username)
             page.fill("#id_password", world.password)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            follow(page, "button[type=submit]")
             for index, path in enumerate(paths):
                 page.goto(live_server.url + path)
-                page.wait_for_load_state("networkidle")
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 if scroll > width:
                     too_wide.append((user.username, width, path, scroll))

@@ -4,7 +4,7 @@ vote in their own browsers, see no count until the last one has voted; then the 
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +16,7 @@ def _as(browser, live_server, user, password, width=1280):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    follow(page, "button[type=submit]")
     return context, page
 
 
@@ -46,24 +45,21 @@ def test_a_panel_session_votes_in_secret_and_shows_the_tally_at_the_end(
     for box in hr.locator("input[name=members]").all():
         box.check()
     screenshot(hr, "promotion-panel-form")
-    hr.click("#pr-form-panel")
-    hr.wait_for_load_state("networkidle")
+    follow(hr, "#pr-form-panel")
     assert hr.locator("#pr-open-session").count() == 1
     # 5 of 9 is not a session
     boxes = hr.locator("input[name=attending]").all()
     assert len(boxes) == 9
     for box in boxes[5:]:
         box.uncheck()
-    hr.click("#pr-open-session")
-    hr.wait_for_load_state("networkidle")
+    follow(hr, "#pr-open-session")
     assert hr.locator("text=不足全体 9 名委员的三分之二").count() >= 1
     # the six who attend are the pool's first six, whatever order the page lists them in
     six = {str(Expert.objects.get(user=member).pk) for member in pool[:6]}
     for box in hr.locator("input[name=attending]").all():
         if box.get_attribute("value") not in six:
             box.uncheck()
-    hr.click("#pr-open-session")
-    hr.wait_for_load_state("networkidle")
+    follow(hr, "#pr-open-session")
     assert "出席 6 人，已投票 0 人" in hr.locator("#pr-panel").inner_text()
 
     choices = ["yes", "yes", "no", "yes", "abstain", "yes"]
@@ -74,8 +70,7 @@ def test_a_panel_session_votes_in_secret_and_shows_the_tally_at_the_end(
         page.check(f"input[name=choice][value={choice}]")
         if index == 0:
             screenshot(page, "promotion-vote-phone")
-        page.click("#pr-vote")
-        page.wait_for_load_state("networkidle")
+        follow(page, "#pr-vote")
         if index < 5:
             panel = page.locator("#pr-panel").inner_text()
             assert f"已投票 {index + 1} 人" in panel

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -50,21 +50,18 @@ def test_a_school_report_turns_the_offices_amber_light_green(
     school.goto(f"{live_server.url}/accounts/login/")
     school.fill("#id_username", world_tx.school_handler.username)
     school.fill("#id_password", world_tx.password)
-    school.click("button[type=submit]")
-    school.wait_for_load_state("networkidle")
+    follow(school, "button[type=submit]")
     school.goto(f"{live_server.url}/workbench/inbox/")
     school.click("text=报送进度/申报完成：重点任务15")
     school.wait_for_url(f"**/tasks/branches/{s01.public_id}/")
     school.fill("#id_text", "已完成专业设置调研，形成实施方案。")
     school.fill("#id_percent", "55")
-    school.click("#report button[type=submit]")
-    school.wait_for_load_state("networkidle")
+    follow(school, "#report button[type=submit]")
     assert school.locator(".zj-msg", has_text="进度已报送（55%）").count() == 1
     screenshot(school, "supervision-branch-after-report")
     context.close()
 
     office.reload()
-    office.wait_for_load_state("networkidle")
     assert _light(office, 15) == "green"
     screenshot(office, "supervision-dashboard")
     office.goto(f"{live_server.url}/tasks/15/")
