@@ -24,6 +24,11 @@ PAGES = {
         ("application", "{app}"),
         ("notifications", "/workbench/notifications/"),
     ],
+    "school_head": [
+        ("inbox", "/workbench/inbox/"),
+        ("application", "{app}"),
+        ("delegations", "/workbench/delegations/"),
+    ],
     "hrss_handler": [
         ("inbox", "/workbench/inbox/"),
         ("applications", "/applications/"),
@@ -34,6 +39,11 @@ PAGES = {
     "edu_handler": [
         ("inbox", "/workbench/inbox/"),
         ("application-approve", "{app}"),  # the step waits on 市教育局: the approve form
+    ],
+    "hrss_leader": [
+        ("inbox", "/workbench/inbox/"),
+        ("documents", "/docs/"),
+        ("delegations", "/workbench/delegations/"),
     ],
     "office_handler": [
         ("dashboard", "/dashboard/"),
