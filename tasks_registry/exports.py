@@ -177,7 +177,7 @@ def scores_xlsx(scores) -> bytes:
                     sc.unit.name,
                     str(sc.unit.get_kind_display()),
                     sc.score,
-                    float(sc.on_time_rate) if sc.on_time_rate is not None else None,
+                    sc.on_time_rate,  # Decimal, one place: the sheet keeps it exact
                     sc.cycles_on_time,
                     sc.cycles_due,
                     sc.missed,
@@ -188,6 +188,7 @@ def scores_xlsx(scores) -> bytes:
                     sc.returns,
                 ]
             )
+            ws.cell(row=ws.max_row, column=5).number_format = "0.0"
         ws.append([])
         ws.append(
             [

@@ -11,7 +11,12 @@ from django.utils import timezone
 from workflows.access import is_member, is_supervisor, role_in, units_of_kind
 from workflows.attachments import AttachmentArea, check_upload
 from workflows.cas import compare_and_set
-from workflows.delegation import current_delegation, on_behalf_of
+from workflows.delegation import (
+    check_delegated_step,
+    not_their_todo,
+    on_behalf_of,
+    standing_in,
+)
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.models import Membership, Role, Unit, UnitKind
 from workflows.people import acting_name, display_name
@@ -236,9 +241,8 @@ def _acting_branch(branch: Branch, actor) -> Branch:
     if not is_member(actor, branch.unit):
         raise PermissionDenied("只有本单位人员可以办理本单位的督办事项")
     fresh = Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
-    delegation = current_delegation()
-    stands_in = delegation is not None and delegation.substitute_id == actor.pk
-    if stands_in and (
+    delegation = standing_in(actor)
+    if delegation is not None and (
         delegation.unit_id != fresh.unit_id
         or fresh.assignee_id not in (None, delegation.principal_id)
     ):
@@ -317,14 +321,13 @@ def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
     """The unit's head (or leader) assigns the branch to a member (指派)."""
     if role_in(actor, branch.unit) not in (Role.HEAD, Role.LEADER):
         raise PermissionDenied("只有本单位负责人可以指派经办人")
-    delegation = current_delegation()
-    stands_in = delegation is not None and delegation.substitute_id == actor.pk
+    delegation = standing_in(actor)
     # on the principal's behalf: their unit, and a to-do of theirs (a head's or leader's)
-    if stands_in and (
+    if delegation is not None and (
         delegation.unit_id != branch.unit_id
         or role_in(delegation.principal, branch.unit) not in (Role.HEAD, Role.LEADER)
     ):
-        raise RuleViolation(_not_their_todo("指派经办人", delegation.principal, delegation))
+        raise RuleViolation(not_their_todo("指派经办人", delegation))
     if not Membership.objects.filter(user=assignee, unit=branch.unit).exists():
         raise RuleViolation("经办人须为本单位人员", field="assignee")
     with _lock(branch.supervision):
@@ -480,16 +483,6 @@ def _pending_task(supervision: Supervision, node):
     return task
 
 
-def _not_their_todo(step: str, principal, delegation) -> str:
-    from django.utils.translation import gettext as _
-
-    return _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。") % {
-        "step": _(step),
-        "who": display_name(principal),
-        "unit": delegation.unit.name,
-    }
-
-
 TASK_STEP_LABELS = {"consolidate": "汇总完成情况", "review": "办结审核"}
 
 
@@ -507,18 +500,20 @@ def check_delegated_task_step(supervision: Supervision, step: str, actor, delega
     """Acting on a task's ``step`` on ``delegation.principal``'s behalf, as the review steps
     of the applications do: the step waits on the delegation's unit, the principal's to-do
     there, and the actor holds an acting role there themselves (no role is passed on)."""
-    from workflows.delegation import check_step_role
-
     unit = task_step_unit(supervision, step)
-    principal = delegation.principal
-    if unit is None or unit.pk != delegation.unit_id or not is_member(principal, unit):
-        raise RuleViolation(_not_their_todo(TASK_STEP_LABELS[step], principal, delegation))
-    check_step_role(delegation, actor, roles=None, step_label=TASK_STEP_LABELS[step])
+    check_delegated_step(
+        delegation,
+        actor,
+        unit=unit,
+        principal_waits=unit is not None and is_member(delegation.principal, unit),
+        roles=None,
+        step_label=TASK_STEP_LABELS[step],
+    )
 
 
 def _check_task_delegation(supervision: Supervision, step: str, actor) -> None:
-    delegation = current_delegation()
-    if delegation is not None and delegation.substitute_id == actor.pk:
+    delegation = standing_in(actor)
+    if delegation is not None:
         check_delegated_task_step(supervision, step, actor, delegation)
 
 

@@ -121,12 +121,39 @@ def acting_for(delegation: Delegation | None):
         _ACTING.reset(token)
 
 
-def on_behalf_of(actor):
-    """The principal ``actor`` is acting for right now, or None."""
+def standing_in(actor) -> Delegation | None:
+    """The delegation ``actor`` acts through right now (inside ``acting_for``, as its
+    substitute), or None."""
     delegation = _ACTING.get()
     if delegation is None or actor is None or delegation.substitute_id != getattr(actor, "pk", 0):
         return None
-    return delegation.principal
+    return delegation
+
+
+def on_behalf_of(actor):
+    """The principal ``actor`` is acting for right now, or None."""
+    delegation = standing_in(actor)
+    return delegation.principal if delegation else None
+
+
+def not_their_todo(step_label, delegation: Delegation) -> str:
+    """The refusal when a step is not the principal's to-do in the delegation's unit."""
+    return _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。") % {
+        "step": _(str(step_label)),
+        "who": display_name(delegation.principal),
+        "unit": delegation.unit.name,
+    }
+
+
+def check_delegated_step(
+    delegation: Delegation, actor, *, unit, principal_waits: bool, roles, step_label
+) -> None:
+    """The one rule of acting on behalf, for every kind of to-do: the step waits on the
+    delegation's ``unit`` and on the principal there (``principal_waits``), and the actor
+    holds the step's ``roles`` there themselves (None: any acting role)."""
+    if unit is None or unit.pk != delegation.unit_id or not principal_waits:
+        raise RuleViolation(not_their_todo(step_label, delegation))
+    check_step_role(delegation, actor, roles=roles, step_label=step_label)
 
 
 def check_step_role(delegation: Delegation, actor, *, roles, step_label) -> None:
@@ -366,11 +393,6 @@ def delegation_from(data, user) -> Delegation | None:
 
 def with_on_behalf(url: str, delegation: Delegation) -> str:
     return f"{url}{'&' if '?' in url else '?'}on_behalf={delegation.public_id}"
-
-
-def current_delegation() -> Delegation | None:
-    """The delegation the running action is done through (``acting_for``), or None."""
-    return _ACTING.get()
 
 
 def request_delegation(request) -> Delegation | None:

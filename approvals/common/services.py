@@ -662,23 +662,19 @@ def check_delegated_submit(app: Application, actor, delegation) -> None:
     waiting on the head (or leader) of the delegation's unit, the principal one of them,
     and the actor holding such a role there themselves (a delegation passes no role on)."""
     from workflows.access import is_member
-    from workflows.delegation import check_step_role
+    from workflows.delegation import check_delegated_step
 
     from .applicants import SUBMITTERS
 
-    label = _("审核并报送")
-    principal = delegation.principal
-    if (
-        app.status != ApplicationStatus.PENDING_HEAD
-        or app.applicant_person_id is not None
-        or app.applicant_unit_id != delegation.unit_id
-        or not is_member(principal, app.applicant_unit, SUBMITTERS)
-    ):
-        raise RuleViolation(
-            _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。")
-            % {"step": label, "who": display_name_of(principal), "unit": delegation.unit.name}
-        )
-    check_step_role(delegation, actor, roles=SUBMITTERS, step_label=label)
+    waits = app.status == ApplicationStatus.PENDING_HEAD and app.applicant_person_id is None
+    check_delegated_step(
+        delegation,
+        actor,
+        unit=app.applicant_unit if waits else None,
+        principal_waits=waits and is_member(delegation.principal, app.applicant_unit, SUBMITTERS),
+        roles=SUBMITTERS,
+        step_label=_("审核并报送"),
+    )
 
 
 @atomic
@@ -842,22 +838,17 @@ def delegated_unit(step: Step, app: Application, actor, delegation):
     """The unit ``actor`` acts for on ``step`` standing in for ``delegation.principal``: the
     step must wait on the principal for the delegation's unit, and need a role the actor
     holds there themselves (a delegation passes no role on)."""
-    from workflows.delegation import check_step_role
+    from workflows.delegation import check_delegated_step
 
     principal = delegation.principal
-    if (
-        not step.waits_on(app, principal)
-        or getattr(step.acting_unit(app, principal), "pk", None) != delegation.unit_id
-    ):
-        raise RuleViolation(
-            _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。")
-            % {
-                "step": _(str(step.label)),
-                "who": display_name_of(principal),
-                "unit": delegation.unit.name,
-            }
-        )
-    check_step_role(delegation, actor, roles=step.roles, step_label=step.label)
+    check_delegated_step(
+        delegation,
+        actor,
+        unit=step.acting_unit(app, principal),
+        principal_waits=step.waits_on(app, principal),
+        roles=step.roles,
+        step_label=step.label,
+    )
     return delegation.unit
 
 

@@ -20,11 +20,10 @@ from django.utils.translation import gettext_lazy
 from docs_gen.values import DocumentValue
 from workflows.access import grant_view, is_member
 from workflows.cas import expect_version
-from workflows.delegation import check_step_role, current_delegation
+from workflows.delegation import check_delegated_step, not_their_todo, standing_in
 from workflows.exceptions import Conflict, RuleViolation
 from workflows.i18n import stored
 from workflows.models import Role
-from workflows.people import display_name
 from workflows.services import audit_record
 from workflows.units import unit_by_code
 
@@ -73,24 +72,24 @@ def check_delegated(award_import, actor, delegation) -> None:
     applications' review steps do: the step waits on the delegation's unit and on the
     principal there, and the actor holds the step's role there themselves."""
     step = STEPS.get(award_import.status)
-    principal = delegation.principal
-    unit = step[1]() if step else None
-    if step is None or unit.pk != delegation.unit_id or not is_member(principal, unit, step[2]):
-        raise RuleViolation(
-            _("「%(step)s」不是 %(who)s 在%(unit)s的待办，不能代为办理。")
-            % {
-                "step": str(step[0]) if step else award_import.get_status_display(),
-                "who": display_name(principal),
-                "unit": delegation.unit.name,
-            }
-        )
-    check_step_role(delegation, actor, roles=step[2], step_label=step[0])
+    if step is None:
+        raise RuleViolation(not_their_todo(award_import.get_status_display(), delegation))
+    label, unit_of, roles = step
+    unit = unit_of()
+    check_delegated_step(
+        delegation,
+        actor,
+        unit=unit,
+        principal_waits=is_member(delegation.principal, unit, roles),
+        roles=roles,
+        step_label=label,
+    )
 
 
 def _on_behalf_check(award_import, actor) -> None:
     """Inside ``acting_for(delegation)``: the delegation must cover the step (above)."""
-    delegation = current_delegation()
-    if delegation is not None and delegation.substitute_id == actor.pk:
+    delegation = standing_in(actor)
+    if delegation is not None:
         check_delegated(award_import, actor, delegation)
 
 
