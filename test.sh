@@ -8,7 +8,8 @@
 # What runs where (tests/conftest.py, ONCE_MODULES): a test whose assertions cannot depend
 # on the database engine is marked `once` and runs in the SQLite pass only: every test that
 # asks for no database (pure functions, PDF layout, settings, static files, setup.sh), the
-# browser tests (tests/e2e) and the catalogue tests. Everything that goes through the
+# browser tests (tests/e2e), the catalogue tests and the demo loaders' (the production smoke
+# test loads the whole demo on PostgreSQL). Everything else that goes through the
 # database (ORM, locks, triggers, migrations, raw SQL, the fuzz) runs in both passes, and
 # `services` on PostgreSQL only; no test is left out of both.
 # Each pass prints its 10 slowest tests and its time (wall, and CPU where /usr/bin/time is).

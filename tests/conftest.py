@@ -40,6 +40,15 @@ ONCE_MODULES = {
     # the English and Chinese catalogues: page text, not queries
     "tests/workflows/test_english.py",
     "tests/workflows/test_translation.py",
+    # the demo loaders: what they assert is the demo's content (every state, idempotent);
+    # on PostgreSQL the whole demo is loaded by the production smoke test
+    # (tests/services/test_production_smoke.py) and its pages served
+    "tests/workflows/test_demo.py",
+    "tests/approvals/test_demo.py",
+    "tests/approvals/pilot_selection/test_demo.py",
+    "tests/approvals/promotion/test_demo.py",
+    "tests/approvals/subsidies/test_demo.py",
+    "tests/tasks_registry/test_supervision_demo.py",
 }
 DATABASE_FIXTURES = {
     "db",

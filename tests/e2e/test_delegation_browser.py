@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.approvals.conftest import submitted
-from tests.e2e.conftest import ARTIFACTS, follow
+from tests.e2e.conftest import follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,6 @@ def test_a_delegation_used_end_to_end_in_the_browser(world_tx, live_server, brow
     zhang = _named(world_tx.hrss_leader, "张", "三")
     li = _named(world_tx.hrss_head, "李", "四")
     app = submitted(world_tx)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     today = timezone.localdate()
     too_wide = []
 
@@ -52,7 +51,7 @@ def test_a_delegation_used_end_to_end_in_the_browser(world_tx, live_server, brow
     assert "已委托 李四" in page.content() and "生效中" in page.content()
     if _width(page) > 390:
         too_wide.append(("principal", page.url, _width(page)))
-    page.screenshot(path=str(ARTIFACTS / "delegation-principal-390.png"), full_page=True)
+    screenshot(page, "delegation-principal-390")
     context.close()
 
     for width in (390, 1280):
@@ -61,12 +60,12 @@ def test_a_delegation_used_end_to_end_in_the_browser(world_tx, live_server, brow
         assert "代 张三" in page.content()
         if _width(page) > width:
             too_wide.append(("inbox", width, _width(page)))
-        page.screenshot(path=str(ARTIFACTS / f"delegation-inbox-{width}.png"), full_page=True)
+        screenshot(page, f"delegation-inbox-{width}")
         page.goto(f"{live_server.url}/workbench/delegations/")
         assert "张三 委托我" in page.content()
         if _width(page) > width:
             too_wide.append(("received", width, _width(page)))
-        page.screenshot(path=str(ARTIFACTS / f"delegation-received-{width}.png"), full_page=True)
+        screenshot(page, f"delegation-received-{width}")
         context.close()
 
     context, page = _signed_in(browser, live_server, li, world_tx.password, 390)
@@ -79,7 +78,7 @@ def test_a_delegation_used_end_to_end_in_the_browser(world_tx, live_server, brow
     page.fill("#id_opinion", "材料齐全，同意。")
     follow(page, "#ap-review button")
     assert "李四（代 张三）" in page.content()
-    page.screenshot(path=str(ARTIFACTS / "delegation-acted-390.png"), full_page=True)
+    screenshot(page, "delegation-acted-390")
     context.close()
     app.refresh_from_db()
     assert app.current_step == "cosign"

@@ -13,8 +13,7 @@ def test_an_office_clerk_logs_in_and_opens_the_task_list(world_tx, live_server, 
     rows = page.locator("table.zj-table tbody tr")
     assert rows.count() == 17
     assert page.locator("h2", has_text="保障措施").count() == 1
-    path = screenshot(page, "task-list")
-    assert path.stat().st_size > 10_000
+    screenshot(page, "task-list")
     page.click("text=支持技师学院与本地高职院校开展长学制办学试点")
     page.wait_for_url("**/tasks/9/")
     assert page.locator("text=台州市第一技师学院").count() == 1

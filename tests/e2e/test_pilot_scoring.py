@@ -84,7 +84,6 @@ def test_the_leading_group_decides_on_the_round_page(transactional_db, live_serv
 def test_pilot_pages_fit_a_phone_and_a_desk(transactional_db, live_server, browser):
     from tests.approvals.pilot_selection import conftest as pilot
     from tests.conftest import build_world
-    from tests.e2e.conftest import ARTIFACTS
 
     world = build_world()
     round_ = pilot.open_round(world)
@@ -97,7 +96,6 @@ def test_pilot_pages_fit_a_phone_and_a_desk(transactional_db, live_server, brows
             f"/pilot_selection/rounds/{round_.public_id}/",
         ],
     }
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     too_wide = []
     for user, paths in pages.items():
         for width in (390, 1280):
@@ -112,9 +110,6 @@ def test_pilot_pages_fit_a_phone_and_a_desk(transactional_db, live_server, brows
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 if scroll > width:
                     too_wide.append((user.username, width, path, scroll))
-                page.screenshot(
-                    path=str(ARTIFACTS / f"pilot-{user.username}-{index}-{width}.png"),
-                    full_page=True,
-                )
+                screenshot(page, f"pilot-{user.username}-{index}-{width}")
             context.close()
     assert too_wide == []
