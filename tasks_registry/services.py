@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from workflows.access import is_member, is_supervisor, role_in, units_of_kind
 from workflows.attachments import AttachmentArea, check_upload
@@ -131,12 +133,12 @@ def _event(
 
 def _require_office(actor) -> None:
     if not (actor.is_superuser or units_of_kind(actor, UnitKind.OFFICE)):
-        raise PermissionDenied("只有领导小组办公室可以办理此事项")
+        raise PermissionDenied(_("只有领导小组办公室可以办理此事项"))
 
 
 def _require_supervisor(actor) -> None:
     if not is_supervisor(actor):
-        raise PermissionDenied("只有领导小组及其办公室可以办理此事项")
+        raise PermissionDenied(_("只有领导小组及其办公室可以办理此事项"))
 
 
 def _office_unit() -> Unit | None:
@@ -169,13 +171,13 @@ def supervision_dispatch(
     _require_office(actor)
     start_date = start_date or local_today()
     if isinstance(deadline, datetime) or isinstance(start_date, datetime):
-        raise RuleViolation("时限须为日期", field="deadline")
+        raise RuleViolation(_("时限须为日期"), field="deadline")
     if deadline <= start_date:
-        raise RuleViolation("完成时限须晚于下达日期", field="deadline")
+        raise RuleViolation(_("完成时限须晚于下达日期"), field="deadline")
     if not 1 <= cycle_months <= 12:
-        raise RuleViolation("报送周期须为1至12个月", field="cycle_months")
+        raise RuleViolation(_("报送周期须为1至12个月"), field="cycle_months")
     if Supervision.objects.filter(task=task).exists():
-        raise Conflict(f"重点任务{task.number}已经下达，不能重复下达。请刷新页面查看。")
+        raise Conflict(_already_dispatched(task))
     try:
         with transaction.atomic():
             supervision = Supervision.objects.create(
@@ -188,7 +190,7 @@ def supervision_dispatch(
                 dispatched_by=actor,
             )
     except IntegrityError:
-        raise Conflict(f"重点任务{task.number}已经下达，不能重复下达。请刷新页面查看。") from None
+        raise Conflict(_already_dispatched(task)) from None
     process = SupervisionFlow.start.run(supervision=supervision)
     supervision.process = process
     supervision.save(update_fields=["process"])
@@ -239,7 +241,7 @@ def _lock(supervision: Supervision):
 def _acting_branch(branch: Branch, actor) -> Branch:
     """Re-read the branch under the lock; the actor must be a member of its unit."""
     if not is_member(actor, branch.unit):
-        raise PermissionDenied("只有本单位人员可以办理本单位的督办事项")
+        raise PermissionDenied(_("只有本单位人员可以办理本单位的督办事项"))
     fresh = Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
     delegation = standing_in(actor)
     if delegation is not None and (
@@ -247,8 +249,8 @@ def _acting_branch(branch: Branch, actor) -> Branch:
         or fresh.assignee_id not in (None, delegation.principal_id)
     ):
         raise RuleViolation(
-            f"该事项不是 {display_name(delegation.principal)} 在{delegation.unit.name}"
-            "的待办，不能代为办理。"
+            _("该事项不是 %(who)s 在%(unit)s的待办，不能代为办理。")
+            % {"who": display_name(delegation.principal), "unit": delegation.unit.name}
         )
     return fresh
 
@@ -258,23 +260,33 @@ def _check_assignee(fresh: Branch, actor) -> None:
     handler is closed to the other handlers; the unit's head and leader may always act."""
     assigned_elsewhere = fresh.assignee_id and fresh.assignee_id != _assignee_for(actor).pk
     if assigned_elsewhere and role_in(actor, fresh.unit) not in (Role.HEAD, Role.LEADER):
-        raise RuleViolation(f"该事项已由{_name(fresh.assignee)}认领办理，请联系本单位负责人改派")
+        raise RuleViolation(
+            _("该事项已由%(who)s认领办理，请联系本单位负责人改派") % {"who": _name(fresh.assignee)}
+        )
 
 
 def _cas(branch: Branch, *, expect_state: str, **changes) -> None:
     """Compare-and-set on (state, version): the loser of a race gets a clear 409."""
     compare_and_set(
         Branch.objects.filter(pk=branch.pk, state=expect_state, version=branch.version),
-        message="该步骤已被本单位其他人员办理，本次操作未生效。请刷新页面查看最新状态。",
+        message=_("该步骤已被本单位其他人员办理，本次操作未生效。请刷新页面查看最新状态。"),
         **changes,
     )
 
 
 def _state_conflict(branch: Branch, doing: str) -> Conflict:
+    """``doing`` is a msgid (marked with gettext_noop at the call), translated here."""
     return Conflict(
-        f"{branch.unit.name}的该事项当前为“{branch.get_state_display()}”，不能{doing}。"
-        "可能已被本单位其他人员办理，请刷新页面查看最新状态。"
+        _(
+            "%(unit)s的该事项当前为“%(state)s”，不能%(doing)s。"
+            "可能已被本单位其他人员办理，请刷新页面查看最新状态。"
+        )
+        % {"unit": branch.unit.name, "state": branch.get_state_display(), "doing": _(doing)}
     )
+
+
+def _already_dispatched(task) -> str:
+    return _("重点任务%(number)s已经下达，不能重复下达。请刷新页面查看。") % {"number": task.number}
 
 
 @transaction.atomic
@@ -283,7 +295,7 @@ def branch_acknowledge(*, branch: Branch, actor) -> Branch:
     with _lock(branch.supervision):
         fresh = _acting_branch(branch, actor)
         if fresh.state != BranchState.NEW:
-            raise _state_conflict(fresh, "签收")
+            raise _state_conflict(fresh, gettext_noop("签收"))
         _check_assignee(fresh, actor)
         _cas(
             fresh,
@@ -305,12 +317,14 @@ def branch_claim(*, branch: Branch, actor) -> Branch:
         if fresh.assignee_id == actor.pk:
             return fresh
         if fresh.assignee_id:
-            raise Conflict(f"该事项已由{_name(fresh.assignee)}认领。请刷新页面查看。")
+            raise Conflict(
+                _("该事项已由%(who)s认领。请刷新页面查看。") % {"who": _name(fresh.assignee)}
+            )
         updated = Branch.objects.filter(pk=fresh.pk, assignee__isnull=True).update(
             assignee=actor, version=F("version") + 1
         )
         if updated != 1:
-            raise Conflict("该事项已被本单位其他人员认领。请刷新页面查看。")
+            raise Conflict(_("该事项已被本单位其他人员认领。请刷新页面查看。"))
         _event(supervision=fresh.supervision, kind=EventKind.CLAIM, actor=actor, branch=fresh)
     fresh.refresh_from_db()
     return fresh
@@ -320,16 +334,16 @@ def branch_claim(*, branch: Branch, actor) -> Branch:
 def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
     """The unit's head (or leader) assigns the branch to a member (指派)."""
     if role_in(actor, branch.unit) not in (Role.HEAD, Role.LEADER):
-        raise PermissionDenied("只有本单位负责人可以指派经办人")
+        raise PermissionDenied(_("只有本单位负责人可以指派经办人"))
     delegation = standing_in(actor)
     # on the principal's behalf: their unit, and a to-do of theirs (a head's or leader's)
     if delegation is not None and (
         delegation.unit_id != branch.unit_id
         or role_in(delegation.principal, branch.unit) not in (Role.HEAD, Role.LEADER)
     ):
-        raise RuleViolation(not_their_todo("指派经办人", delegation))
+        raise RuleViolation(not_their_todo(gettext_noop("指派经办人"), delegation))
     if not Membership.objects.filter(user=assignee, unit=branch.unit).exists():
-        raise RuleViolation("经办人须为本单位人员", field="assignee")
+        raise RuleViolation(_("经办人须为本单位人员"), field="assignee")
     with _lock(branch.supervision):
         fresh = Branch.objects.select_related("supervision__task", "unit").get(pk=branch.pk)
         Branch.objects.filter(pk=fresh.pk).update(assignee=assignee, version=F("version") + 1)
@@ -353,13 +367,13 @@ def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
 
 def _validate_report(text: str, percent) -> int:
     if not (text or "").strip():
-        raise RuleViolation("进展情况：请填写本期工作进展", field="text")
+        raise RuleViolation(_("进展情况：请填写本期工作进展"), field="text")
     try:
         value = int(percent)
     except (TypeError, ValueError):
-        raise RuleViolation("完成进度：须为0至100之间的整数", field="percent") from None
+        raise RuleViolation(_("完成进度：须为0至100之间的整数"), field="percent") from None
     if not 0 <= value <= 100:
-        raise RuleViolation("完成进度：须为0至100之间的整数", field="percent")
+        raise RuleViolation(_("完成进度：须为0至100之间的整数"), field="percent")
     return value
 
 
@@ -374,9 +388,9 @@ def progress_report_submit(
     with _lock(branch.supervision):
         fresh = _acting_branch(branch, actor)
         if fresh.state == BranchState.NEW:
-            raise RuleViolation("请先签收该任务，再报送进度", field="text")
+            raise RuleViolation(_("请先签收该任务，再报送进度"), field="text")
         if fresh.state != BranchState.ACTIVE:
-            raise _state_conflict(fresh, "报送进度")
+            raise _state_conflict(fresh, gettext_noop("报送进度"))
         _check_assignee(fresh, actor)
         sup = fresh.supervision
         cycle = cycle_of(sup.start_date, timezone.localdate(at), sup.cycle_months)
@@ -428,19 +442,25 @@ def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
     from .flows import SupervisionFlow
 
     if not (summary or "").strip():
-        raise RuleViolation("完成情况：请填写本单位完成情况", field="summary")
+        raise RuleViolation(_("完成情况：请填写本单位完成情况"), field="summary")
     with _lock(branch.supervision):
         fresh = _acting_branch(branch, actor)
         if fresh.state == BranchState.DONE:
             who = fresh.events.filter(kind=EventKind.DONE).order_by("-created_at").first()
-            by = (
-                f"已由{who.actor_name}于{timezone.localtime(who.created_at):%m-%d %H:%M}申报完成"
-                if who
-                else "已申报完成"
+            if who:
+                raise Conflict(
+                    _("%(unit)s的该事项已由%(who)s于%(when)s申报完成，本次操作未生效。")
+                    % {
+                        "unit": fresh.unit.name,
+                        "who": who.actor_name,
+                        "when": f"{timezone.localtime(who.created_at):%m-%d %H:%M}",
+                    }
+                )
+            raise Conflict(
+                _("%(unit)s的该事项已申报完成，本次操作未生效。") % {"unit": fresh.unit.name}
             )
-            raise Conflict(f"{fresh.unit.name}的该事项{by}，本次操作未生效。")
         if fresh.state != BranchState.ACTIVE:
-            raise _state_conflict(fresh, "申报完成")
+            raise _state_conflict(fresh, gettext_noop("申报完成"))
         _check_assignee(fresh, actor)
         now = timezone.now()
         _cas(
@@ -479,11 +499,11 @@ def _pending_task(supervision: Supervision, node):
         process_id=supervision.process_id, flow_task=node, status=STATUS.NEW
     ).first()
     if task is None:
-        raise Conflict("流程已进入下一环节，本次操作未生效。请刷新页面查看最新状态。")
+        raise Conflict(_("流程已进入下一环节，本次操作未生效。请刷新页面查看最新状态。"))
     return task
 
 
-TASK_STEP_LABELS = {"consolidate": "汇总完成情况", "review": "办结审核"}
+TASK_STEP_LABELS = {"consolidate": gettext_noop("汇总完成情况"), "review": gettext_noop("办结审核")}
 
 
 def task_step_unit(supervision: Supervision, step: str) -> Unit | None:
@@ -525,10 +545,10 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
 
     lead = supervision.task.lead_unit
     if not is_member(actor, lead):
-        raise PermissionDenied("只有牵头单位可以汇总")
+        raise PermissionDenied(_("只有牵头单位可以汇总"))
     _check_task_delegation(supervision, "consolidate", actor)
     if not (text or "").strip():
-        raise RuleViolation("汇总报告：请填写完成情况汇总", field="text")
+        raise RuleViolation(_("汇总报告：请填写完成情况汇总"), field="text")
     with _lock(supervision):
         updated = Supervision.objects.filter(
             pk=supervision.pk, state=SupervisionState.CONSOLIDATING
@@ -541,7 +561,7 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
         )
         if updated != 1:
             raise Conflict(
-                "该任务当前不在汇总环节（可能已由他人汇总上报），本次操作未生效。请刷新页面。"
+                _("该任务当前不在汇总环节（可能已由他人汇总上报），本次操作未生效。请刷新页面。")
             )
         SupervisionFlow.consolidate.run(_pending_task(supervision, SupervisionFlow.consolidate))
         _event(
@@ -584,14 +604,14 @@ def supervision_review(
     _check_task_delegation(supervision, "review", actor)
     opinion = (opinion or "").strip()
     if not close and not opinion:
-        raise RuleViolation("审核意见：退回时须写明退回意见", field="opinion")
+        raise RuleViolation(_("审核意见：退回时须写明退回意见"), field="opinion")
     if new_due is not None and new_due < local_today():
-        raise RuleViolation("新的办理时限不能早于今天", field="new_due")
+        raise RuleViolation(_("新的办理时限不能早于今天"), field="new_due")
     with _lock(supervision):
         fresh = Supervision.objects.select_related("task").get(pk=supervision.pk)
         if fresh.state != SupervisionState.REVIEWING:
             raise Conflict(
-                "该任务当前不在办结审核环节（可能已由他人审核），本次操作未生效。请刷新页面。"
+                _("该任务当前不在办结审核环节（可能已由他人审核），本次操作未生效。请刷新页面。")
             )
         task = _pending_task(fresh, SupervisionFlow.review)
         office = _office_unit()
@@ -615,7 +635,7 @@ def supervision_review(
                 branches = branches.filter(unit__in=list(units))
             branches = list(branches)
             if not branches:
-                raise RuleViolation("退回单位：请至少选择一个责任单位", field="units")
+                raise RuleViolation(_("退回单位：请至少选择一个责任单位"), field="units")
             changes = {
                 "state": BranchState.ACTIVE,
                 "done_at": None,
@@ -656,9 +676,11 @@ def branch_urge(*, branch: Branch, actor, message: str) -> SupervisionEvent:
     _require_supervisor(actor)
     message = (message or "").strip()
     if not message:
-        raise RuleViolation("催办内容：请填写催办事项", field="message")
+        raise RuleViolation(_("催办内容：请填写催办事项"), field="message")
     if branch.state == BranchState.DONE:
-        raise RuleViolation(f"{branch.unit.name}已申报完成，无需催办", field="message")
+        raise RuleViolation(
+            _("%(unit)s已申报完成，无需催办") % {"unit": branch.unit.name}, field="message"
+        )
     event = _event(
         supervision=branch.supervision,
         kind=EventKind.URGE,

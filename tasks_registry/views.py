@@ -335,6 +335,13 @@ def _branch_page(request, branch: Branch, *, forms=None, status=200):
         context["assign_form"] = forms.get("assign") or AssignForm(members=members)
     if context["can_urge"]:
         context["urge_form"] = forms.get("urge") or UrgeForm()
+    for key, form in forms.items():
+        if context.get(f"{key}_form") is not form:
+            # posted from a page that is out of date (the step is not offered any more):
+            # its refusal would not be seen on the form, so it goes to the messages
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
     return render(request, "tasks_registry/branch_detail.html", context, status=status)
 
 
