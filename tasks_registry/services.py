@@ -20,6 +20,7 @@ from workflows.delegation import (
     standing_in,
 )
 from workflows.exceptions import Conflict, RuleViolation
+from workflows.i18n import stored as _stored
 from workflows.models import Membership, Role, Unit, UnitKind
 from workflows.people import acting_name, display_name
 from workflows.services import audit_record, notify, notify_units
@@ -199,15 +200,24 @@ def supervision_dispatch(
         kind=EventKind.DISPATCH,
         actor=actor,
         unit=_office_unit(),
-        note=f"完成时限 {deadline:%Y-%m-%d}；每{cycle_months}个月报送进度。{requirements}".strip(),
+        note=_stored(
+            "完成时限 %(deadline)s；每%(months)s个月报送进度。%(requirements)s",
+            deadline=f"{deadline:%Y-%m-%d}",
+            months=cycle_months,
+            requirements=requirements,
+        ).strip(),
         at=at,
     )
     if at is not None:
         Supervision.objects.filter(pk=supervision.pk).update(dispatched_at=at)
     notify_units(
         units=[b.unit for b in supervision.branches.select_related("unit")],
-        title=f"督办任务下达：重点任务{task.number}",
-        body=f"{task.content}\n完成时限：{deadline:%Y-%m-%d}。请及时签收并按期报送进度。",
+        title=_stored("督办任务下达：重点任务%(number)s", number=task.number),
+        body=_stored(
+            "%(content)s\n完成时限：%(deadline)s。请及时签收并按期报送进度。",
+            content=task.content,
+            deadline=f"{deadline:%Y-%m-%d}",
+        ),
         url=_task_url(supervision),
     )
     return supervision
@@ -352,12 +362,14 @@ def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
             kind=EventKind.ASSIGN,
             actor=actor,
             branch=fresh,
-            note=f"指派{_name(assignee)}办理",
+            note=_stored("指派%(who)s办理", who=_name(assignee)),
         )
     notify(
         recipients=[assignee],
-        title=f"请办理：重点任务{fresh.supervision.task.number}",
-        body=f"{_name(actor)}指派您办理{fresh.unit.name}的督办任务。",
+        title=_stored("请办理：重点任务%(number)s", number=fresh.supervision.task.number),
+        body=_stored(
+            "%(who)s指派您办理%(unit)s的督办任务。", who=_name(actor), unit=fresh.unit.name
+        ),
         url=_branch_url(fresh),
         unit=fresh.unit,
     )
@@ -430,7 +442,7 @@ def progress_report_submit(
                 kind=EventKind.REPORT,
                 actor=actor,
                 branch=fresh,
-                note=f"进度{value}%：{text.strip()}",
+                note=_stored("进度%(value)s%%：%(report)s", value=value, report=text.strip()),
                 at=at,
             )
     return report
@@ -483,8 +495,8 @@ def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
             lead = sup.task.lead_unit
             notify_units(
                 units=[lead],
-                title=f"请汇总：重点任务{sup.task.number}",
-                body="各责任单位均已申报完成，请牵头单位汇总形成完成情况报告。",
+                title=_stored("请汇总：重点任务%(number)s", number=sup.task.number),
+                body=_stored("各责任单位均已申报完成，请牵头单位汇总形成完成情况报告。"),
                 url=_task_url(sup),
             )
     fresh.refresh_from_db()
@@ -575,8 +587,8 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
         if office:
             notify_units(
                 units=[office],
-                title=f"请审核：重点任务{supervision.task.number}完成情况",
-                body=f"{lead.name}已汇总上报，请办结审核。",
+                title=_stored("请审核：重点任务%(number)s完成情况", number=supervision.task.number),
+                body=_stored("%(unit)s已汇总上报，请办结审核。", unit=lead.name),
                 url=_task_url(supervision),
             )
     supervision.refresh_from_db()
@@ -625,7 +637,7 @@ def supervision_review(
             SupervisionFlow.review.run(task)
             notify_units(
                 units=[fresh.task.lead_unit],
-                title=f"重点任务{fresh.task.number}已审核办结",
+                title=_stored("重点任务%(number)s已审核办结", number=fresh.task.number),
                 body=opinion,
                 url=_task_url(fresh),
             )
@@ -650,20 +662,20 @@ def supervision_review(
                 state=SupervisionState.BRANCHES, review_round=F("review_round") + 1
             )
             names = "、".join(b.unit.name for b in branches[:10]) + (
-                f"等{len(branches)}个单位" if len(branches) > 10 else ""
+                _stored("等%(n)s个单位", n=len(branches)) if len(branches) > 10 else ""
             )
             _event(
                 supervision=fresh,
                 kind=EventKind.RETURN,
                 actor=actor,
                 unit=office,
-                note=f"退回{names}：{opinion}",
+                note=_stored("退回%(units)s：%(opinion)s", units=names, opinion=opinion),
             )
             SupervisionFlow.review.run(task)
             notify_units(
                 units=[b.unit for b in branches],
-                title=f"重点任务{fresh.task.number}被退回",
-                body=f"办结审核意见：{opinion}",
+                title=_stored("重点任务%(number)s被退回", number=fresh.task.number),
+                body=_stored("办结审核意见：%(opinion)s", opinion=opinion),
                 url=_task_url(fresh),
             )
     fresh.refresh_from_db()
@@ -690,7 +702,7 @@ def branch_urge(*, branch: Branch, actor, message: str) -> SupervisionEvent:
     )
     notify_units(
         units=[branch.unit],
-        title=f"催办：重点任务{branch.supervision.task.number}",
+        title=_stored("催办：重点任务%(number)s", number=branch.supervision.task.number),
         body=message,
         url=_branch_url(branch),
     )
@@ -735,14 +747,23 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
         if branch.due < today:
             late = (today - branch.due).days
             key = f"overdue@{branch.due:%Y%m%d}"
-            note = f"已逾期{late}天（时限{branch.due:%Y-%m-%d}），已报送进度{branch.percent}%。"
+            note = _stored(
+                "已逾期%(late)s天（时限%(due)s），已报送进度%(percent)s%%。",
+                late=late,
+                due=f"{branch.due:%Y-%m-%d}",
+                percent=branch.percent,
+            )
             with transaction.atomic():
                 if _record_once(branch=branch, kind=EventKind.ESCALATION, key=key, note=note):
                     counts["escalations"] += 1
                     units = [branch.unit] + ([office] if office else [])
                     notify_units(
                         units=units,
-                        title=f"逾期：重点任务{task.number}·{branch.unit.name}",
+                        title=_stored(
+                            "逾期：重点任务%(number)s·%(unit)s",
+                            number=task.number,
+                            unit=branch.unit.name,
+                        ),
                         body=note,
                         url=_branch_url(branch),
                     )
@@ -757,17 +778,27 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
         threshold = min(due_thresholds)
         key = f"remind{threshold}@{branch.due:%Y%m%d}"
         if left:
-            note = f"距办理时限（{branch.due:%Y-%m-%d}）还有{left}个工作日，请按时完成并报送进度。"
+            note = _stored(
+                "距办理时限（%(due)s）还有%(left)s个工作日，请按时完成并报送进度。",
+                due=f"{branch.due:%Y-%m-%d}",
+                left=left,
+            )
         else:
-            note = f"今天（{branch.due:%Y-%m-%d}）是办理时限，请按时完成并报送进度。"
+            note = _stored(
+                "今天（%(due)s）是办理时限，请按时完成并报送进度。", due=f"{branch.due:%Y-%m-%d}"
+            )
         with transaction.atomic():
             if _record_once(branch=branch, kind=EventKind.REMINDER, key=key, note=note):
                 counts["reminders"] += 1
                 notify_units(
                     units=[branch.unit],
-                    title=f"到期提醒：重点任务{task.number}（{left}个工作日）"
+                    title=_stored(
+                        "到期提醒：重点任务%(number)s（%(left)s个工作日）",
+                        number=task.number,
+                        left=left,
+                    )
                     if left
-                    else f"到期提醒：重点任务{task.number}（今天到期）",
+                    else _stored("到期提醒：重点任务%(number)s（今天到期）", number=task.number),
                     body=note,
                     url=_branch_url(branch),
                 )

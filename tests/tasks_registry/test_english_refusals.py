@@ -128,3 +128,19 @@ def test_urging_a_unit_that_has_finished_is_refused_in_english(world, login):
     )
     assert chinese.status_code == 400
     assert f"{world.school.name}已申报完成，无需催办" in text_of(chinese)
+
+
+def test_what_an_english_office_dispatches_is_recorded_and_notified_in_chinese(world, login):
+    from tasks_registry.models import SupervisionEvent
+    from workflows.models import Notification
+
+    client = in_english(login(world.office_handler))
+    response = client.post(
+        "/tasks/2/dispatch/",
+        {"start_date": "2026-03-01", "deadline": "2026-12-31", "cycle_months": 2},
+    )
+    assert response.status_code == 302
+    note = SupervisionEvent.objects.get(supervision__task__number=2, kind="dispatch").note
+    assert note.startswith("完成时限 2026-12-31；每2个月报送进度。")
+    titles = set(Notification.objects.values_list("title", flat=True))
+    assert titles == {"督办任务下达：重点任务2"}
