@@ -144,3 +144,15 @@ def test_what_an_english_office_dispatches_is_recorded_and_notified_in_chinese(w
     assert note.startswith("完成时限 2026-12-31；每2个月报送进度。")
     titles = set(Notification.objects.values_list("title", flat=True))
     assert titles == {"督办任务下达：重点任务2"}
+
+
+def test_a_review_posted_from_an_out_of_date_page_still_shows_its_refusal(world, login):
+    """The task is back with the units (the review form is not on the page any more): the
+    refusal is shown as a message, in the reader's language."""
+    dispatch(world, 15)
+    client = in_english(login(world.office_handler))
+    response = client.post("/tasks/15/review/", {"decision": "return", "opinion": ""})
+    body = text_of(response)
+    assert response.status_code == 400
+    assert "Review opinion: required when returning the task." in body
+    assert "退回时须写明退回意见" not in body
