@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from workflows.access import is_member, is_supervisor, role_in, units_of_kind
 from workflows.attachments import AttachmentArea, check_upload
@@ -18,6 +20,7 @@ from workflows.delegation import (
     standing_in,
 )
 from workflows.exceptions import Conflict, RuleViolation
+from workflows.i18n import stored as _stored
 from workflows.models import Membership, Role, Unit, UnitKind
 from workflows.people import acting_name, display_name
 from workflows.services import audit_record, notify, notify_units
@@ -131,12 +134,12 @@ def _event(
 
 def _require_office(actor) -> None:
     if not (actor.is_superuser or units_of_kind(actor, UnitKind.OFFICE)):
-        raise PermissionDenied("只有领导小组办公室可以办理此事项")
+        raise PermissionDenied(_("只有领导小组办公室可以办理此事项"))
 
 
 def _require_supervisor(actor) -> None:
     if not is_supervisor(actor):
-        raise PermissionDenied("只有领导小组及其办公室可以办理此事项")
+        raise PermissionDenied(_("只有领导小组及其办公室可以办理此事项"))
 
 
 def _office_unit() -> Unit | None:
@@ -169,13 +172,13 @@ def supervision_dispatch(
     _require_office(actor)
     start_date = start_date or local_today()
     if isinstance(deadline, datetime) or isinstance(start_date, datetime):
-        raise RuleViolation("时限须为日期", field="deadline")
+        raise RuleViolation(_("时限须为日期"), field="deadline")
     if deadline <= start_date:
-        raise RuleViolation("完成时限须晚于下达日期", field="deadline")
+        raise RuleViolation(_("完成时限须晚于下达日期"), field="deadline")
     if not 1 <= cycle_months <= 12:
-        raise RuleViolation("报送周期须为1至12个月", field="cycle_months")
+        raise RuleViolation(_("报送周期须为1至12个月"), field="cycle_months")
     if Supervision.objects.filter(task=task).exists():
-        raise Conflict(f"重点任务{task.number}已经下达，不能重复下达。请刷新页面查看。")
+        raise Conflict(_already_dispatched(task))
     try:
         with transaction.atomic():
             supervision = Supervision.objects.create(
@@ -188,7 +191,7 @@ def supervision_dispatch(
                 dispatched_by=actor,
             )
     except IntegrityError:
-        raise Conflict(f"重点任务{task.number}已经下达，不能重复下达。请刷新页面查看。") from None
+        raise Conflict(_already_dispatched(task)) from None
     process = SupervisionFlow.start.run(supervision=supervision)
     supervision.process = process
     supervision.save(update_fields=["process"])
@@ -197,15 +200,24 @@ def supervision_dispatch(
         kind=EventKind.DISPATCH,
         actor=actor,
         unit=_office_unit(),
-        note=f"完成时限 {deadline:%Y-%m-%d}；每{cycle_months}个月报送进度。{requirements}".strip(),
+        note=_stored(
+            "完成时限 %(deadline)s；每%(months)s个月报送进度。%(requirements)s",
+            deadline=f"{deadline:%Y-%m-%d}",
+            months=cycle_months,
+            requirements=requirements,
+        ).strip(),
         at=at,
     )
     if at is not None:
         Supervision.objects.filter(pk=supervision.pk).update(dispatched_at=at)
     notify_units(
         units=[b.unit for b in supervision.branches.select_related("unit")],
-        title=f"督办任务下达：重点任务{task.number}",
-        body=f"{task.content}\n完成时限：{deadline:%Y-%m-%d}。请及时签收并按期报送进度。",
+        title=_stored("督办任务下达：重点任务%(number)s", number=task.number),
+        body=_stored(
+            "%(content)s\n完成时限：%(deadline)s。请及时签收并按期报送进度。",
+            content=task.content,
+            deadline=f"{deadline:%Y-%m-%d}",
+        ),
         url=_task_url(supervision),
     )
     return supervision
@@ -239,7 +251,7 @@ def _lock(supervision: Supervision):
 def _acting_branch(branch: Branch, actor) -> Branch:
     """Re-read the branch under the lock; the actor must be a member of its unit."""
     if not is_member(actor, branch.unit):
-        raise PermissionDenied("只有本单位人员可以办理本单位的督办事项")
+        raise PermissionDenied(_("只有本单位人员可以办理本单位的督办事项"))
     fresh = Branch.objects.select_related("supervision__task", "unit", "assignee").get(pk=branch.pk)
     delegation = standing_in(actor)
     if delegation is not None and (
@@ -247,8 +259,8 @@ def _acting_branch(branch: Branch, actor) -> Branch:
         or fresh.assignee_id not in (None, delegation.principal_id)
     ):
         raise RuleViolation(
-            f"该事项不是 {display_name(delegation.principal)} 在{delegation.unit.name}"
-            "的待办，不能代为办理。"
+            _("该事项不是 %(who)s 在%(unit)s的待办，不能代为办理。")
+            % {"who": display_name(delegation.principal), "unit": delegation.unit.name}
         )
     return fresh
 
@@ -258,23 +270,33 @@ def _check_assignee(fresh: Branch, actor) -> None:
     handler is closed to the other handlers; the unit's head and leader may always act."""
     assigned_elsewhere = fresh.assignee_id and fresh.assignee_id != _assignee_for(actor).pk
     if assigned_elsewhere and role_in(actor, fresh.unit) not in (Role.HEAD, Role.LEADER):
-        raise RuleViolation(f"该事项已由{_name(fresh.assignee)}认领办理，请联系本单位负责人改派")
+        raise RuleViolation(
+            _("该事项已由%(who)s认领办理，请联系本单位负责人改派") % {"who": _name(fresh.assignee)}
+        )
 
 
 def _cas(branch: Branch, *, expect_state: str, **changes) -> None:
     """Compare-and-set on (state, version): the loser of a race gets a clear 409."""
     compare_and_set(
         Branch.objects.filter(pk=branch.pk, state=expect_state, version=branch.version),
-        message="该步骤已被本单位其他人员办理，本次操作未生效。请刷新页面查看最新状态。",
+        message=_("该步骤已被本单位其他人员办理，本次操作未生效。请刷新页面查看最新状态。"),
         **changes,
     )
 
 
 def _state_conflict(branch: Branch, doing: str) -> Conflict:
+    """``doing`` is a msgid (marked with gettext_noop at the call), translated here."""
     return Conflict(
-        f"{branch.unit.name}的该事项当前为“{branch.get_state_display()}”，不能{doing}。"
-        "可能已被本单位其他人员办理，请刷新页面查看最新状态。"
+        _(
+            "%(unit)s的该事项当前为“%(state)s”，不能%(doing)s。"
+            "可能已被本单位其他人员办理，请刷新页面查看最新状态。"
+        )
+        % {"unit": branch.unit.name, "state": branch.get_state_display(), "doing": _(doing)}
     )
+
+
+def _already_dispatched(task) -> str:
+    return _("重点任务%(number)s已经下达，不能重复下达。请刷新页面查看。") % {"number": task.number}
 
 
 @transaction.atomic
@@ -283,7 +305,7 @@ def branch_acknowledge(*, branch: Branch, actor) -> Branch:
     with _lock(branch.supervision):
         fresh = _acting_branch(branch, actor)
         if fresh.state != BranchState.NEW:
-            raise _state_conflict(fresh, "签收")
+            raise _state_conflict(fresh, gettext_noop("签收"))
         _check_assignee(fresh, actor)
         _cas(
             fresh,
@@ -305,12 +327,14 @@ def branch_claim(*, branch: Branch, actor) -> Branch:
         if fresh.assignee_id == actor.pk:
             return fresh
         if fresh.assignee_id:
-            raise Conflict(f"该事项已由{_name(fresh.assignee)}认领。请刷新页面查看。")
+            raise Conflict(
+                _("该事项已由%(who)s认领。请刷新页面查看。") % {"who": _name(fresh.assignee)}
+            )
         updated = Branch.objects.filter(pk=fresh.pk, assignee__isnull=True).update(
             assignee=actor, version=F("version") + 1
         )
         if updated != 1:
-            raise Conflict("该事项已被本单位其他人员认领。请刷新页面查看。")
+            raise Conflict(_("该事项已被本单位其他人员认领。请刷新页面查看。"))
         _event(supervision=fresh.supervision, kind=EventKind.CLAIM, actor=actor, branch=fresh)
     fresh.refresh_from_db()
     return fresh
@@ -320,16 +344,16 @@ def branch_claim(*, branch: Branch, actor) -> Branch:
 def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
     """The unit's head (or leader) assigns the branch to a member (指派)."""
     if role_in(actor, branch.unit) not in (Role.HEAD, Role.LEADER):
-        raise PermissionDenied("只有本单位负责人可以指派经办人")
+        raise PermissionDenied(_("只有本单位负责人可以指派经办人"))
     delegation = standing_in(actor)
     # on the principal's behalf: their unit, and a to-do of theirs (a head's or leader's)
     if delegation is not None and (
         delegation.unit_id != branch.unit_id
         or role_in(delegation.principal, branch.unit) not in (Role.HEAD, Role.LEADER)
     ):
-        raise RuleViolation(not_their_todo("指派经办人", delegation))
+        raise RuleViolation(not_their_todo(gettext_noop("指派经办人"), delegation))
     if not Membership.objects.filter(user=assignee, unit=branch.unit).exists():
-        raise RuleViolation("经办人须为本单位人员", field="assignee")
+        raise RuleViolation(_("经办人须为本单位人员"), field="assignee")
     with _lock(branch.supervision):
         fresh = Branch.objects.select_related("supervision__task", "unit").get(pk=branch.pk)
         Branch.objects.filter(pk=fresh.pk).update(assignee=assignee, version=F("version") + 1)
@@ -338,12 +362,14 @@ def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
             kind=EventKind.ASSIGN,
             actor=actor,
             branch=fresh,
-            note=f"指派{_name(assignee)}办理",
+            note=_stored("指派%(who)s办理", who=_name(assignee)),
         )
     notify(
         recipients=[assignee],
-        title=f"请办理：重点任务{fresh.supervision.task.number}",
-        body=f"{_name(actor)}指派您办理{fresh.unit.name}的督办任务。",
+        title=_stored("请办理：重点任务%(number)s", number=fresh.supervision.task.number),
+        body=_stored(
+            "%(who)s指派您办理%(unit)s的督办任务。", who=_name(actor), unit=fresh.unit.name
+        ),
         url=_branch_url(fresh),
         unit=fresh.unit,
     )
@@ -353,13 +379,13 @@ def branch_assign(*, branch: Branch, actor, assignee) -> Branch:
 
 def _validate_report(text: str, percent) -> int:
     if not (text or "").strip():
-        raise RuleViolation("进展情况：请填写本期工作进展", field="text")
+        raise RuleViolation(_("进展情况：请填写本期工作进展"), field="text")
     try:
         value = int(percent)
     except (TypeError, ValueError):
-        raise RuleViolation("完成进度：须为0至100之间的整数", field="percent") from None
+        raise RuleViolation(_("完成进度：须为0至100之间的整数"), field="percent") from None
     if not 0 <= value <= 100:
-        raise RuleViolation("完成进度：须为0至100之间的整数", field="percent")
+        raise RuleViolation(_("完成进度：须为0至100之间的整数"), field="percent")
     return value
 
 
@@ -374,9 +400,9 @@ def progress_report_submit(
     with _lock(branch.supervision):
         fresh = _acting_branch(branch, actor)
         if fresh.state == BranchState.NEW:
-            raise RuleViolation("请先签收该任务，再报送进度", field="text")
+            raise RuleViolation(_("请先签收该任务，再报送进度"), field="text")
         if fresh.state != BranchState.ACTIVE:
-            raise _state_conflict(fresh, "报送进度")
+            raise _state_conflict(fresh, gettext_noop("报送进度"))
         _check_assignee(fresh, actor)
         sup = fresh.supervision
         cycle = cycle_of(sup.start_date, timezone.localdate(at), sup.cycle_months)
@@ -416,7 +442,7 @@ def progress_report_submit(
                 kind=EventKind.REPORT,
                 actor=actor,
                 branch=fresh,
-                note=f"进度{value}%：{text.strip()}",
+                note=_stored("进度%(value)s%%：%(report)s", value=value, report=text.strip()),
                 at=at,
             )
     return report
@@ -428,19 +454,25 @@ def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
     from .flows import SupervisionFlow
 
     if not (summary or "").strip():
-        raise RuleViolation("完成情况：请填写本单位完成情况", field="summary")
+        raise RuleViolation(_("完成情况：请填写本单位完成情况"), field="summary")
     with _lock(branch.supervision):
         fresh = _acting_branch(branch, actor)
         if fresh.state == BranchState.DONE:
             who = fresh.events.filter(kind=EventKind.DONE).order_by("-created_at").first()
-            by = (
-                f"已由{who.actor_name}于{timezone.localtime(who.created_at):%m-%d %H:%M}申报完成"
-                if who
-                else "已申报完成"
+            if who:
+                raise Conflict(
+                    _("%(unit)s的该事项已由%(who)s于%(when)s申报完成，本次操作未生效。")
+                    % {
+                        "unit": fresh.unit.name,
+                        "who": who.actor_name,
+                        "when": f"{timezone.localtime(who.created_at):%m-%d %H:%M}",
+                    }
+                )
+            raise Conflict(
+                _("%(unit)s的该事项已申报完成，本次操作未生效。") % {"unit": fresh.unit.name}
             )
-            raise Conflict(f"{fresh.unit.name}的该事项{by}，本次操作未生效。")
         if fresh.state != BranchState.ACTIVE:
-            raise _state_conflict(fresh, "申报完成")
+            raise _state_conflict(fresh, gettext_noop("申报完成"))
         _check_assignee(fresh, actor)
         now = timezone.now()
         _cas(
@@ -463,8 +495,8 @@ def branch_complete(*, branch: Branch, actor, summary: str) -> Branch:
             lead = sup.task.lead_unit
             notify_units(
                 units=[lead],
-                title=f"请汇总：重点任务{sup.task.number}",
-                body="各责任单位均已申报完成，请牵头单位汇总形成完成情况报告。",
+                title=_stored("请汇总：重点任务%(number)s", number=sup.task.number),
+                body=_stored("各责任单位均已申报完成，请牵头单位汇总形成完成情况报告。"),
                 url=_task_url(sup),
             )
     fresh.refresh_from_db()
@@ -479,11 +511,11 @@ def _pending_task(supervision: Supervision, node):
         process_id=supervision.process_id, flow_task=node, status=STATUS.NEW
     ).first()
     if task is None:
-        raise Conflict("流程已进入下一环节，本次操作未生效。请刷新页面查看最新状态。")
+        raise Conflict(_("流程已进入下一环节，本次操作未生效。请刷新页面查看最新状态。"))
     return task
 
 
-TASK_STEP_LABELS = {"consolidate": "汇总完成情况", "review": "办结审核"}
+TASK_STEP_LABELS = {"consolidate": gettext_noop("汇总完成情况"), "review": gettext_noop("办结审核")}
 
 
 def task_step_unit(supervision: Supervision, step: str) -> Unit | None:
@@ -525,10 +557,10 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
 
     lead = supervision.task.lead_unit
     if not is_member(actor, lead):
-        raise PermissionDenied("只有牵头单位可以汇总")
+        raise PermissionDenied(_("只有牵头单位可以汇总"))
     _check_task_delegation(supervision, "consolidate", actor)
     if not (text or "").strip():
-        raise RuleViolation("汇总报告：请填写完成情况汇总", field="text")
+        raise RuleViolation(_("汇总报告：请填写完成情况汇总"), field="text")
     with _lock(supervision):
         updated = Supervision.objects.filter(
             pk=supervision.pk, state=SupervisionState.CONSOLIDATING
@@ -541,7 +573,7 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
         )
         if updated != 1:
             raise Conflict(
-                "该任务当前不在汇总环节（可能已由他人汇总上报），本次操作未生效。请刷新页面。"
+                _("该任务当前不在汇总环节（可能已由他人汇总上报），本次操作未生效。请刷新页面。")
             )
         SupervisionFlow.consolidate.run(_pending_task(supervision, SupervisionFlow.consolidate))
         _event(
@@ -555,8 +587,8 @@ def supervision_consolidate(*, supervision: Supervision, actor, text: str) -> Su
         if office:
             notify_units(
                 units=[office],
-                title=f"请审核：重点任务{supervision.task.number}完成情况",
-                body=f"{lead.name}已汇总上报，请办结审核。",
+                title=_stored("请审核：重点任务%(number)s完成情况", number=supervision.task.number),
+                body=_stored("%(unit)s已汇总上报，请办结审核。", unit=lead.name),
                 url=_task_url(supervision),
             )
     supervision.refresh_from_db()
@@ -584,14 +616,14 @@ def supervision_review(
     _check_task_delegation(supervision, "review", actor)
     opinion = (opinion or "").strip()
     if not close and not opinion:
-        raise RuleViolation("审核意见：退回时须写明退回意见", field="opinion")
+        raise RuleViolation(_("审核意见：退回时须写明退回意见"), field="opinion")
     if new_due is not None and new_due < local_today():
-        raise RuleViolation("新的办理时限不能早于今天", field="new_due")
+        raise RuleViolation(_("新的办理时限不能早于今天"), field="new_due")
     with _lock(supervision):
         fresh = Supervision.objects.select_related("task").get(pk=supervision.pk)
         if fresh.state != SupervisionState.REVIEWING:
             raise Conflict(
-                "该任务当前不在办结审核环节（可能已由他人审核），本次操作未生效。请刷新页面。"
+                _("该任务当前不在办结审核环节（可能已由他人审核），本次操作未生效。请刷新页面。")
             )
         task = _pending_task(fresh, SupervisionFlow.review)
         office = _office_unit()
@@ -605,7 +637,7 @@ def supervision_review(
             SupervisionFlow.review.run(task)
             notify_units(
                 units=[fresh.task.lead_unit],
-                title=f"重点任务{fresh.task.number}已审核办结",
+                title=_stored("重点任务%(number)s已审核办结", number=fresh.task.number),
                 body=opinion,
                 url=_task_url(fresh),
             )
@@ -615,7 +647,7 @@ def supervision_review(
                 branches = branches.filter(unit__in=list(units))
             branches = list(branches)
             if not branches:
-                raise RuleViolation("退回单位：请至少选择一个责任单位", field="units")
+                raise RuleViolation(_("退回单位：请至少选择一个责任单位"), field="units")
             changes = {
                 "state": BranchState.ACTIVE,
                 "done_at": None,
@@ -630,20 +662,20 @@ def supervision_review(
                 state=SupervisionState.BRANCHES, review_round=F("review_round") + 1
             )
             names = "、".join(b.unit.name for b in branches[:10]) + (
-                f"等{len(branches)}个单位" if len(branches) > 10 else ""
+                _stored("等%(n)s个单位", n=len(branches)) if len(branches) > 10 else ""
             )
             _event(
                 supervision=fresh,
                 kind=EventKind.RETURN,
                 actor=actor,
                 unit=office,
-                note=f"退回{names}：{opinion}",
+                note=_stored("退回%(units)s：%(opinion)s", units=names, opinion=opinion),
             )
             SupervisionFlow.review.run(task)
             notify_units(
                 units=[b.unit for b in branches],
-                title=f"重点任务{fresh.task.number}被退回",
-                body=f"办结审核意见：{opinion}",
+                title=_stored("重点任务%(number)s被退回", number=fresh.task.number),
+                body=_stored("办结审核意见：%(opinion)s", opinion=opinion),
                 url=_task_url(fresh),
             )
     fresh.refresh_from_db()
@@ -656,9 +688,11 @@ def branch_urge(*, branch: Branch, actor, message: str) -> SupervisionEvent:
     _require_supervisor(actor)
     message = (message or "").strip()
     if not message:
-        raise RuleViolation("催办内容：请填写催办事项", field="message")
+        raise RuleViolation(_("催办内容：请填写催办事项"), field="message")
     if branch.state == BranchState.DONE:
-        raise RuleViolation(f"{branch.unit.name}已申报完成，无需催办", field="message")
+        raise RuleViolation(
+            _("%(unit)s已申报完成，无需催办") % {"unit": branch.unit.name}, field="message"
+        )
     event = _event(
         supervision=branch.supervision,
         kind=EventKind.URGE,
@@ -668,7 +702,7 @@ def branch_urge(*, branch: Branch, actor, message: str) -> SupervisionEvent:
     )
     notify_units(
         units=[branch.unit],
-        title=f"催办：重点任务{branch.supervision.task.number}",
+        title=_stored("催办：重点任务%(number)s", number=branch.supervision.task.number),
         body=message,
         url=_branch_url(branch),
     )
@@ -713,14 +747,23 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
         if branch.due < today:
             late = (today - branch.due).days
             key = f"overdue@{branch.due:%Y%m%d}"
-            note = f"已逾期{late}天（时限{branch.due:%Y-%m-%d}），已报送进度{branch.percent}%。"
+            note = _stored(
+                "已逾期%(late)s天（时限%(due)s），已报送进度%(percent)s%%。",
+                late=late,
+                due=f"{branch.due:%Y-%m-%d}",
+                percent=branch.percent,
+            )
             with transaction.atomic():
                 if _record_once(branch=branch, kind=EventKind.ESCALATION, key=key, note=note):
                     counts["escalations"] += 1
                     units = [branch.unit] + ([office] if office else [])
                     notify_units(
                         units=units,
-                        title=f"逾期：重点任务{task.number}·{branch.unit.name}",
+                        title=_stored(
+                            "逾期：重点任务%(number)s·%(unit)s",
+                            number=task.number,
+                            unit=branch.unit.name,
+                        ),
                         body=note,
                         url=_branch_url(branch),
                     )
@@ -735,17 +778,27 @@ def deadlines_scan(*, today: date | None = None) -> dict[str, int]:
         threshold = min(due_thresholds)
         key = f"remind{threshold}@{branch.due:%Y%m%d}"
         if left:
-            note = f"距办理时限（{branch.due:%Y-%m-%d}）还有{left}个工作日，请按时完成并报送进度。"
+            note = _stored(
+                "距办理时限（%(due)s）还有%(left)s个工作日，请按时完成并报送进度。",
+                due=f"{branch.due:%Y-%m-%d}",
+                left=left,
+            )
         else:
-            note = f"今天（{branch.due:%Y-%m-%d}）是办理时限，请按时完成并报送进度。"
+            note = _stored(
+                "今天（%(due)s）是办理时限，请按时完成并报送进度。", due=f"{branch.due:%Y-%m-%d}"
+            )
         with transaction.atomic():
             if _record_once(branch=branch, kind=EventKind.REMINDER, key=key, note=note):
                 counts["reminders"] += 1
                 notify_units(
                     units=[branch.unit],
-                    title=f"到期提醒：重点任务{task.number}（{left}个工作日）"
+                    title=_stored(
+                        "到期提醒：重点任务%(number)s（%(left)s个工作日）",
+                        number=task.number,
+                        left=left,
+                    )
                     if left
-                    else f"到期提醒：重点任务{task.number}（今天到期）",
+                    else _stored("到期提醒：重点任务%(number)s（今天到期）", number=task.number),
                     body=note,
                     url=_branch_url(branch),
                 )

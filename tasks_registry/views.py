@@ -123,6 +123,16 @@ def _flow_chart_svg(supervision) -> str:
 BRANCHES_PER_PAGE = 50
 
 
+def _unshown_errors_to_messages(request, forms, context) -> None:
+    """A form posted from a page that is out of date (its step is not offered any more) is
+    not on the page re-rendered for it: its refusal goes to the messages, not lost."""
+    for key, form in forms.items():
+        if context.get(f"{key}_form") is not form:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+
+
 def _task_page(request, task, *, forms=None):
     forms = forms or {}
     status = task_status(task)
@@ -168,6 +178,7 @@ def _task_page(request, task, *, forms=None):
     if context["can_review"]:
         units = [b.unit for b in sup.branches.select_related("unit").order_by("position")]
         context["review_form"] = forms.get("review") or ReviewForm(units=units)
+    _unshown_errors_to_messages(request, forms, context)
     return render(request, "tasks_registry/task_detail.html", context)
 
 
@@ -335,6 +346,7 @@ def _branch_page(request, branch: Branch, *, forms=None, status=200):
         context["assign_form"] = forms.get("assign") or AssignForm(members=members)
     if context["can_urge"]:
         context["urge_form"] = forms.get("urge") or UrgeForm()
+    _unshown_errors_to_messages(request, forms, context)
     return render(request, "tasks_registry/branch_detail.html", context, status=status)
 
 

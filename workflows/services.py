@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from .models import AuditEntry, Membership, Notification, Unit
 from .people import acting_name
@@ -166,7 +167,7 @@ def calendar_year_enter(*, year: int, basis: str, days: dict, actor):
 
     offices = units_of_kind(actor, UnitKind.OFFICE)
     if not (offices or actor.is_superuser):
-        raise PermissionDenied("只有领导小组办公室可以录入节假日安排")
+        raise PermissionDenied(_("只有领导小组办公室可以录入节假日安排"))
     calendar, _created = CalendarYear.objects.update_or_create(
         year=year, defaults={"basis": basis.strip(), "entered_by": actor}
     )

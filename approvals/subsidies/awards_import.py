@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from workflows.exceptions import RuleViolation
 
@@ -65,26 +66,30 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _not_whole(text: str) -> str:
+    return _("「名次」%(place)s 不是整数") % {"place": text}
+
+
 def _place(value) -> tuple[int | str | None, str | None]:
     """(place, problem): a place is a whole number of 1 or more."""
     if value is None or _text(value) == "":
-        return None, "「名次」为空"
+        return None, _("「名次」为空")
     if isinstance(value, bool):
-        return _text(value), "「名次」应为整数"
+        return _text(value), _("「名次」应为整数")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
-            return _text(value), f"「名次」{_text(value)} 不是整数"
+            return _text(value), _not_whole(_text(value))
         number = int(value)
     else:
         text = _text(value)
         try:
             number = int(text)
         except ValueError:
-            return text, f"「名次」{text} 不是整数"
+            return text, _not_whole(text)
     if number < 1:
-        return number, f"「名次」{number} 无效，名次应为 1 或以上的整数"
+        return number, _("「名次」%(place)s 无效，名次应为 1 或以上的整数") % {"place": number}
     return number, None
 
 
@@ -135,28 +140,31 @@ def preview(content: bytes) -> list[PreviewRow]:
         problems = []
         name = _text(cells["姓名"])
         if not name:
-            problems.append("「姓名」为空")
+            problems.append(_("「姓名」为空"))
         raw_id = cells["证件号码"]
         id_number = normalize(_text(raw_id))
-        id_problem = id_number_problem(id_number)
+        id_problem = id_number_problem(id_number, bracketed=True)
         if (
             isinstance(raw_id, (int, float))
             and not isinstance(raw_id, bool)
             and len(id_number) > 15
         ):
             # a number cell keeps 15 significant digits: the last ones are already lost
-            id_problem = "证件号码是数字格式，Excel 只保留 15 位有效数字，末几位已丢失，请将该列设为文本后重新填写"
+            id_problem = _(
+                "「证件号码」是数字格式，Excel 只保留 15 位有效数字，末几位已丢失，"
+                "请将该列设为文本后重新填写"
+            )
         if id_problem:
-            problems.append(f"「证件号码」{id_problem.removeprefix('证件号码')}")
+            problems.append(id_problem)
         competition = _text(cells["竞赛名称"])
         if not competition:
-            problems.append("「竞赛名称」为空")
+            problems.append(_("「竞赛名称」为空"))
         klass = _text(cells["竞赛类别"])
         if klass not in CLASSES:
             problems.append(
-                f"「竞赛类别」“{klass}”不是一类、二类或三类"
+                _("「竞赛类别」“%(klass)s”不是一类、二类或三类") % {"klass": klass}
                 if klass
-                else "「竞赛类别」为空，应为一类、二类或三类"
+                else _("「竞赛类别」为空，应为一类、二类或三类")
             )
         place, place_problem = _place(cells["名次"])
         if place_problem:
@@ -164,7 +172,10 @@ def preview(content: bytes) -> list[PreviewRow]:
         if competition and not id_problem:
             key = (competition, id_number)
             if key in seen:
-                problems.append(f"同一人在同一竞赛中重复出现（与第 {seen[key]} 行证件号码相同）")
+                problems.append(
+                    _("同一人在同一竞赛中重复出现（与第 %(row)s 行证件号码相同）")
+                    % {"row": seen[key]}
+                )
             else:
                 seen[key] = number
         if problems:
@@ -182,7 +193,7 @@ def preview(content: bytes) -> list[PreviewRow]:
                 place=place,
                 title=title,
                 amount=amount,
-                error="；".join(problems) or None,
+                error=pgettext("punctuation", "；").join(problems) or None,
             )
         )
     return result
