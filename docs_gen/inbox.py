@@ -6,15 +6,15 @@ from .selectors import failed_renders_for, pending_countersign_for, pending_sign
 
 
 def document_inbox(user) -> list[InboxRow]:
-    # delegable=False: the document pages do not act through a delegation (?on_behalf), so
-    # these rows are not passed on to a substitute (what is signed there reads as the signer)
+    # 签发 and 会签 are passed on to a substitute (the page acts through ?on_behalf, the
+    # step's role still checked: workflows.delegation.check_delegated_step); a failed render
+    # is anyone's of the unit to retry, so it is not passed on (delegable=False)
     rows = [
         InboxRow(
             title=_("签发公文"),
             subject=d.title,
             url=f"/docs/{d.public_id}/",
             unit=d.issuer.unit.name,
-            delegable=False,
             since=d.updated_at,
             status=_("待签发"),
         )
@@ -26,7 +26,6 @@ def document_inbox(user) -> list[InboxRow]:
             subject=c.document.title,
             url=f"/docs/{c.document.public_id}/",
             unit=c.issuer.unit.name,
-            delegable=False,
             since=c.document.updated_at,
             status=_("待会签"),
         )

@@ -68,6 +68,57 @@ def _person(user) -> str:
     return acting_name(user, on_behalf_of(user))
 
 
+def _check_on_behalf(actor, unit: Unit | None, *, waits: bool, what) -> None:
+    """Acting through a delegation (``workflows.delegation.acting_for``): the step is the
+    principal's to-do in the delegation's unit and the substitute holds its role (分管领导)
+    themselves; the one rule, ``check_delegated_step``. Outside a delegation: nothing."""
+    from workflows.delegation import check_delegated_step, standing_in
+
+    delegation = standing_in(actor)
+    if delegation is None:
+        return
+    check_delegated_step(
+        delegation,
+        actor,
+        unit=unit,
+        principal_waits=waits and is_member(delegation.principal, unit, (Role.LEADER,)),
+        roles=(Role.LEADER,),
+        step_label=what,
+    )
+
+
+def delegated_refusal(document: OfficialDocument, actor, delegation) -> str:
+    """Why ``actor`` cannot act on ``document`` through ``delegation`` (签发 in the issuing
+    unit, 会签 in a co-issuer), or "" when they can."""
+    from workflows.delegation import acting_for
+
+    unit = document.issuer.unit
+    try:
+        with acting_for(delegation):
+            if delegation.unit_id == unit.pk:
+                _check_on_behalf(
+                    actor,
+                    unit,
+                    waits=document.status in (DocumentStatus.DRAFT, DocumentStatus.PENDING_SIGNOFF),
+                    what=_("签发"),
+                )
+            else:
+                pending = [
+                    c
+                    for c in co_issuers_of(document)
+                    if c.issuer.unit_id == delegation.unit_id and not c.countersigned
+                ]
+                _check_on_behalf(
+                    actor,
+                    delegation.unit,
+                    waits=bool(pending) and document.status == DocumentStatus.PENDING_SIGNOFF,
+                    what=_("会签"),
+                )
+    except RuleViolation as exc:
+        return exc.message
+    return ""
+
+
 def _issuer_of(unit: Unit) -> Issuer:
     try:
         return Issuer.objects.select_related("unit").get(unit=unit)
@@ -505,7 +556,24 @@ def document_submit(*, document: OfficialDocument, actor) -> OfficialDocument:
 def document_return(*, document: OfficialDocument, actor, opinion: str = "") -> OfficialDocument:
     """A leader sends a draft back for changes: the lead's, or a co-issuer's who will not
     countersign this text."""
-    co = _co_issuer_led_by(document, actor)
+    from workflows.delegation import standing_in
+
+    delegation = standing_in(actor)
+    if delegation is not None:
+        # on behalf: the principal's own step only (the lead's 签发 or a co-issuer's 会签)
+        lead = delegation.unit_id == document.issuer.unit_id
+        co = next(
+            (c for c in co_issuers_of(document) if c.issuer.unit_id == delegation.unit_id), None
+        )
+        _check_on_behalf(
+            actor,
+            delegation.unit,
+            waits=lead or (co is not None and not co.countersigned),
+            what=_("退回修改"),
+        )
+        co = None if lead else co
+    else:
+        co = _co_issuer_led_by(document, actor)
     if co is not None:
         document = _lock(document)
         _expect(document, DocumentStatus.PENDING_SIGNOFF, action=_("退回修改"))
@@ -559,6 +627,19 @@ def document_countersign(
     rows = co_issuers_of(document)
     if not rows:
         raise RuleViolation(_("会签：这份公文不是联合行文，没有联署机关"))
+    from workflows.delegation import standing_in
+
+    delegation = standing_in(actor)
+    if delegation is not None:
+        # on behalf: the co-issuer of the delegation's unit, led by the principal, and the
+        # substitute leads it too (a delegation passes no role on)
+        unit = delegation.unit
+        _check_on_behalf(
+            actor,
+            unit,
+            waits=any(c.issuer.unit_id == unit.pk and not c.countersigned for c in rows),
+            what=what,
+        )
     if unit is not None:
         rows = [c for c in rows if c.issuer.unit_id == unit.pk]
         if not rows:
@@ -602,6 +683,7 @@ def document_sign_off(*, document: OfficialDocument, actor, opinion: str = "") -
         raise RuleViolation(_("签发：须由发文单位分管领导本人签发"))
     document = _lock(document)  # countersignatures change under this row's lock only
     _expect(document, DocumentStatus.PENDING_SIGNOFF, DocumentStatus.DRAFT, action=_("签发"))
+    _check_on_behalf(actor, document.issuer.unit, waits=True, what=_("签发"))
     _require_member(actor, document.issuer.unit, (Role.LEADER,), _("签发"))
     _require_countersigned(document, _("签发"))
     return _step(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from workflows.access import get_visible_or_404, is_member, units_of, visible
 from workflows.attachments import open_stored
+from workflows.delegation import acting_for, delegation_from, with_on_behalf
 from workflows.exceptions import RuleViolation
 from workflows.hostile_input import bad_request, form_error_text
 from workflows.models import AuditEntry, Role
@@ -149,9 +150,27 @@ def document_edit(request, public_id):
     return _form_page(request, document=document)
 
 
+# the steps a substitute may take on a document through a delegation (?on_behalf)
+DELEGABLE_ACTIONS = ("sign", "countersign", "return")
+
+
+def _on_behalf(data, user, document):
+    """The delegation a document page is used through (``on_behalf``, parsed by
+    ``OnBehalfForm``), or None; 404 when it is malformed, not the user's, not active, or
+    for a unit that neither issues nor co-issues the document."""
+    delegation = delegation_from(data, user)
+    if delegation is None:
+        return None
+    units = {document.issuer.unit_id} | {c.issuer.unit_id for c in services.co_issuers_of(document)}
+    if delegation.unit_id not in units:
+        raise Http404  # the principal's to-dos are those of the delegation's unit only
+    return delegation
+
+
 @login_required
 def document_detail(request, public_id):
     document = _document(request, public_id)
+    on_behalf = _on_behalf(request.GET, request.user, document)
     unit = document.issuer.unit
     user = request.user
     member = user.is_superuser or is_member(user, unit)
@@ -189,6 +208,10 @@ def document_detail(request, public_id):
             and (document.render_status == RenderStatus.FAILED or stuck),
             "render_stuck": stuck,
             "history": history,
+            "on_behalf": on_behalf,
+            "on_behalf_refusal": services.delegated_refusal(document, user, on_behalf)
+            if on_behalf
+            else "",
             "verify_url": services.verify_url(document.verification_code)
             if document.verification_code
             else "",
@@ -275,18 +298,25 @@ def document_action(request, public_id, action):
         raise Http404
     document = _document(request, public_id)
     run, done = _ACTIONS[action]
+    delegation = _on_behalf(request.POST, request.user, document)
+    if delegation is not None and action not in DELEGABLE_ACTIONS:
+        raise Http404
     form = DocumentActionForm(request.POST)
     if not form.is_valid():
         return bad_request(request, form_error_text(form))
+    back = reverse("docs:detail", args=[public_id])
+    if delegation is not None:
+        back = with_on_behalf(back, delegation)
     try:
-        run(document, request.user, form.cleaned_data)
+        with acting_for(delegation):
+            run(document, request.user, form.cleaned_data)
     except RuleViolation as exc:
         messages.error(request, exc.message)
-        return redirect("docs:detail", public_id=public_id)
+        return redirect(back)
     messages.success(request, done)
     if action == "delete":
         return redirect("docs:index")
-    return redirect("docs:detail", public_id=public_id)
+    return redirect(back)
 
 
 @login_required
