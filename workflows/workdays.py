@@ -55,7 +55,7 @@ def office_years() -> set[int]:
     """The years the office has entered a calendar for."""
     from .models import CalendarYear
 
-    return set(CalendarYear.objects.values_list("year", flat=True))
+    return set(CalendarYear.objects.order_by().values_list("year", flat=True))
 
 
 def year_calendar(year: int, office: set[int] | None = None) -> YearCalendar:
