@@ -40,6 +40,7 @@ PLAN_UNITS = (
     PlanUnit("ndrc", "市发展改革委", "台州市发展和改革委员会", UnitKind.BUREAU),
 )
 BUREAU_CODES = {u.name: u.code for u in PLAN_UNITS if u.kind == UnitKind.BUREAU}
+PLAN_CODES = [u.code for u in PLAN_UNITS]
 EDU, HRSS, FINANCE, NDRC = "edu", "hrss", "finance", "ndrc"
 
 
@@ -78,8 +79,9 @@ _LOADED = object()
 
 @contextmanager
 def units_cached(*known: Unit | None):
-    """Within the block, ``unit_by_code`` reads every unit but the schools once (one query,
-    at the first code not among ``known``) and answers from that. For one service call:
+    """Within the block, ``unit_by_code`` reads the plan's own units once (one query, at
+    the first code not among ``known``; not the enterprises and schools) and answers from
+    that. For one service call:
     a step's rules name the same bureaus several times; a unit renamed meanwhile is seen
     by the next call."""
     if _SCOPE.get() is not None:
@@ -102,7 +104,7 @@ def unit_by_code(code: str) -> Unit:
     unit = cache.get(code)
     if unit is None and _LOADED not in cache:
         cache[_LOADED] = True
-        for u in Unit.objects.exclude(kind=UnitKind.SCHOOL):
+        for u in Unit.objects.filter(code__in=PLAN_CODES):
             cache.setdefault(u.code, u)
         unit = cache.get(code)
     if unit is None:

@@ -51,10 +51,21 @@ def _package_year(year: int) -> bool:
     return _package_covers(year)
 
 
-def year_calendar(year: int) -> YearCalendar:
+def office_years() -> set[int]:
+    """The years the office has entered a calendar for."""
+    from .models import CalendarYear
+
+    return set(CalendarYear.objects.order_by().values_list("year", flat=True))
+
+
+def year_calendar(year: int, office: set[int] | None = None) -> YearCalendar:
+    """``office``: the years the office has entered, when already known."""
     from .models import CalendarDay, CalendarYear
 
-    if CalendarYear.objects.filter(year=year).exists():
+    entered = year in office if office is not None else None
+    if entered is None:
+        entered = CalendarYear.objects.filter(year=year).exists()
+    if entered:
         exceptions = dict(
             CalendarDay.objects.filter(calendar__year=year).values_list("day", "working")
         )
@@ -65,13 +76,16 @@ def year_calendar(year: int) -> YearCalendar:
 
 
 _SCOPE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("workdays", default=None)
+_OFFICE = "office years"  # the key of the scope's set of office years
 
 
 @contextmanager
 def calendar_cached():
-    """Within the block, each year's calendar is read once (one service call: a transition
-    computes the step's time limit and, at a notice step, the notice's period); a year the
-    office enters meanwhile is seen by the next call."""
+    """Within the block, which years the office has entered is read once (one query for
+    all years: a period in December runs into the next year) and each year's calendar
+    once (one service call: a transition computes the step's time limit and, at a notice
+    step, the notice's period); a year the office enters meanwhile is seen by the next
+    call."""
     if _SCOPE.get() is not None:
         yield
         return
@@ -88,11 +102,14 @@ class WorkingDays:
 
     def __init__(self):
         scope = _SCOPE.get()
-        self._years: dict[int, YearCalendar] = scope if scope is not None else {}
+        # year → its calendar, and under _OFFICE the years the office has entered
+        self._years: dict = scope if scope is not None else {}
 
     def year(self, year: int) -> YearCalendar:
         if year not in self._years:
-            self._years[year] = year_calendar(year)
+            if _OFFICE not in self._years:
+                self._years[_OFFICE] = office_years()
+            self._years[year] = year_calendar(year, self._years[_OFFICE])
         return self._years[year]
 
     def is_working_day(self, day: date) -> bool:

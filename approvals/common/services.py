@@ -13,12 +13,13 @@ at a step, ``_apply`` for the outcome.
 """
 
 import contextvars
+import copy
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -243,7 +244,33 @@ def lock_visible(user, queryset, **lookup) -> Application | None:
         return None
     app._locked_in = connection.atomic_blocks[-1]
     _take_detail(app)
-    return _take_rows(app)
+    return _as_read(_take_rows(app))
+
+
+_COLUMNS = [f for f in Application._meta.concrete_fields if not f.primary_key]
+_MUTABLE = {f.attname for f in _COLUMNS if isinstance(f, models.JSONField)}
+
+
+def _as_read(app: Application) -> Application:
+    """Remember the columns as read under the lock, so that ``_save`` writes only those
+    changed since (JSON values copied: a step may change them in place)."""
+    values = {f.attname: getattr(app, f.attname) for f in _COLUMNS}
+    for name in _MUTABLE:
+        values[name] = copy.deepcopy(values[name])
+    app._as_read = values
+    return app
+
+
+def _save(application: Application) -> None:
+    """Write the application: on a copy read under the lock (``_as_read``), only the
+    columns changed since and ``updated_at``; any other copy, whole."""
+    seen = application.__dict__.get("_as_read")
+    if seen is None:
+        application.save()
+        return
+    changed = [f.attname for f in _COLUMNS if getattr(application, f.attname) != seen[f.attname]]
+    application.save(update_fields={*changed, "updated_at"})
+    _as_read(application)
 
 
 def _locked_here(application) -> bool:
@@ -267,7 +294,7 @@ def locked(application: Application):
         elif application.process_id and _lock_timeout(procedure) is None:
             with procedure.flow_class.lock(application.process_id):
                 qs = _locking_qs(procedure).select_for_update(of=("self",))
-                app = qs.get(pk=application.pk)
+                app = _as_read(qs.get(pk=application.pk))
         else:
             timeout = _lock_timeout(procedure)
             qs = _locking_qs(procedure)
@@ -281,7 +308,7 @@ def locked(application: Application):
             else:
                 qs = _with_rows(qs.select_for_update(of=("self",)))
             # a lock timeout (LockNotAvailable) answers 409: workflows.middleware
-            app = _take_rows(qs.get(pk=application.pk))
+            app = _as_read(_take_rows(qs.get(pk=application.pk)))
             app._locked_in = connection.atomic_blocks[-1]
         with units_cached(app.acting_unit, app.applicant_unit), calendar_cached():
             yield app
@@ -409,7 +436,7 @@ def _advance(application: Application, outcome: str) -> None:
     application.last_outcome = outcome
     application.version += 1
     if not isinstance(task.flow_task, StepNode):
-        application.save()
+        _save(application)
     # the routing conditions read ``process.application``: this very instance
     Application.process.field.remote_field.set_cached_value(application.process, application)
     _run_task(application, task)
@@ -434,7 +461,7 @@ def _close(application: Application, status: str, reason: str = "") -> None:
     application.acting_unit = None
     application.step_since = application.decided_at
     application.step_due = None
-    application.save()
+    _save(application)
 
 
 @in_chinese
@@ -442,7 +469,7 @@ def _enter_next(application: Application) -> None:
     """Mirror the flow's new pending step on the application and route it to its units."""
     task = pending_task(application)
     if task is None:
-        application.save()
+        _save(application)
         return
     step = procedure_for(application).step(task.flow_task.name)
     units = step.units(application)
@@ -453,7 +480,7 @@ def _enter_next(application: Application) -> None:
     limit = step.limit_days()
     application.step_due = add_working_days(timezone.localdate(), limit) if limit else None
     application.status = step.status
-    application.save()  # the one write of the application in a transition
+    _save(application)  # the one write of the application in a transition
     routed = [u for u in units if u.pk != application.applicant_unit_id]
     if routed:
         application.routed_to.add(*routed)
@@ -477,7 +504,7 @@ def _enter_next(application: Application) -> None:
 def _apply(application: Application, step: Step, outcome: Outcome | None) -> None:
     """Run the flow on from ``step`` with ``outcome`` (None: the step keeps waiting)."""
     if outcome is None:
-        application.save()
+        _save(application)
         return
     if outcome.result == RETURNED:
         application.returned_from = step.name

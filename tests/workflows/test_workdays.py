@@ -67,6 +67,22 @@ def test_the_office_enters_next_years_holidays_and_every_period_uses_them(world)
     assert working_days_between(D(2027, 2, 5), D(2027, 2, 8)) == 2  # Sat worked + Mon
 
 
+def test_a_december_period_uses_next_years_office_entry_and_sees_one_entered_meanwhile(world):
+    from workflows.workdays import calendar_cached
+
+    with calendar_cached():  # one service call: 2027 not entered yet, weekdays
+        assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    calendar_year_enter(
+        year=2027,
+        basis="国办发明电〔2026〕×号",
+        days={D(2027, 1, 1): (False, "元旦")},
+        actor=world.office_handler,
+    )
+    with calendar_cached():  # the next call sees the office's entry, across the year end
+        assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+        assert working_period(D(2026, 12, 31), 2) == (D(2026, 12, 31), D(2027, 1, 4))
+
+
 def test_only_the_office_enters_a_year_and_bad_lines_are_named(world, login):
     page = reverse("workbench:calendar")
     bureau = login(world.edu_handler)
