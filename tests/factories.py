@@ -65,3 +65,30 @@ def expert(username: str, affiliation: Unit | None = None, field: str = "机械�
     user = UserFactory(username=username)
     Expert.objects.get_or_create(user=user, defaults={"field": field, "affiliation": affiliation})
     return user
+
+
+def named(user, last: str, first: str):
+    """``user`` with a Chinese name, as pages show it (张三)."""
+    user.last_name, user.first_name = last, first
+    user.save(update_fields=["last_name", "first_name"])
+    return user
+
+
+def delegate(principal, substitute, unit: Unit, first: int = 0, last: int = 10):
+    """A delegation from ``principal`` to ``substitute`` in ``unit``, from ``first`` to
+    ``last`` days after today, made through the service (its rules apply)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from workflows.delegation import delegation_create
+
+    today = timezone.localdate()
+    return delegation_create(
+        principal=principal,
+        substitute_id=substitute.pk,
+        unit_id=unit.pk,
+        starts_on=today + datetime.timedelta(days=first),
+        ends_on=today + datetime.timedelta(days=last),
+        reason="外出学习",
+    )

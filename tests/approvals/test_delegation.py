@@ -14,8 +14,7 @@ from django.utils import timezone
 from approvals.common import services
 from approvals.common.models import ApplicationStatus, PublicNotice
 from tests.approvals.conftest import decide, submitted, to_publicity
-from tests.factories import member
-from workflows.delegation import delegation_create
+from tests.factories import delegate, member, named
 from workflows.models import AuditEntry, Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -23,24 +22,6 @@ pytestmark = pytest.mark.django_db
 
 def url(name, app, *more):
     return reverse(f"applications:{name}", args=[app.public_id, *more])
-
-
-def named(user, last, first):
-    user.last_name, user.first_name = last, first
-    user.save(update_fields=["last_name", "first_name"])
-    return user
-
-
-def delegate(principal, substitute, unit, first=0, last=10):
-    today = timezone.localdate()
-    return delegation_create(
-        principal=principal,
-        substitute_id=substitute.pk,
-        unit_id=unit.pk,
-        starts_on=today + datetime.timedelta(days=first),
-        ends_on=today + datetime.timedelta(days=last),
-        reason="外出学习",
-    )
 
 
 def inbox_links(client) -> list[str]:

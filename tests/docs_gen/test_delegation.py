@@ -11,29 +11,10 @@ from django.utils import timezone
 from docs_gen import services
 from docs_gen.models import CoIssuer, DocumentStatus
 from tests.docs_gen.conftest import BODY
-from tests.factories import member
-from workflows.delegation import delegation_create
+from tests.factories import delegate, member, named
 from workflows.models import AuditEntry, Delegation, Role
 
 pytestmark = pytest.mark.django_db
-
-
-def named(user, last, first):
-    user.last_name, user.first_name = last, first
-    user.save(update_fields=["last_name", "first_name"])
-    return user
-
-
-def delegate(principal, substitute, unit):
-    today = timezone.localdate()
-    return delegation_create(
-        principal=principal,
-        substitute_id=substitute.pk,
-        unit_id=unit.pk,
-        starts_on=today,
-        ends_on=today + datetime.timedelta(days=5),
-        reason="外出学习",
-    )
 
 
 def sent(world, *, joint=False):

@@ -9,18 +9,12 @@ from django.utils import timezone
 
 from tasks_registry.models import ProgressReport, SupervisionEvent
 from tasks_registry.services import branch_acknowledge
-from tests.factories import member
+from tests.factories import delegate, member, named
 from tests.tasks_registry.supervision_helpers import branch_of, dispatch
 from workflows.delegation import delegation_create
 from workflows.models import AuditEntry, Role
 
 pytestmark = pytest.mark.django_db
-
-
-def named(user, last, first):
-    user.last_name, user.first_name = last, first
-    user.save(update_fields=["last_name", "first_name"])
-    return user
 
 
 def test_the_substitute_reports_on_the_principals_branch(world, login):
@@ -70,18 +64,6 @@ def test_the_substitute_reports_on_the_principals_branch(world, login):
     assert branch.assignee == zhang  # still 张三's branch
 
 
-def _delegate(principal, substitute, unit):
-    today = timezone.localdate()
-    return delegation_create(
-        principal=principal,
-        substitute_id=substitute.pk,
-        unit_id=unit.pk,
-        starts_on=today,
-        ends_on=today + datetime.timedelta(days=5),
-        reason="外出学习",
-    )
-
-
 def _person(unit, role):
     from workflows.models import Membership
 
@@ -98,7 +80,7 @@ def test_consolidation_and_the_final_review_are_done_on_behalf_through_the_task_
     lead = sup.task.lead_unit
     zhang = named(_person(lead, Role.HEAD), "张", "三")
     li = named(_person(lead, Role.HANDLER), "李", "四")
-    d = _delegate(zhang, li, lead)
+    d = delegate(zhang, li, lead)
     task_url = f"/tasks/{sup.task.number}/"
 
     substitute = login(li)
@@ -126,7 +108,7 @@ def test_consolidation_and_the_final_review_are_done_on_behalf_through_the_task_
     # 办结审核 by the office, on its head's behalf
     wang = named(world.office_head, "王", "五")
     zhao = named(world.office_handler, "赵", "六")
-    d2 = _delegate(wang, zhao, world.office)
+    d2 = delegate(wang, zhao, world.office)
     reviewer = login(zhao, Client())
     inbox = reviewer.get("/workbench/inbox/").content.decode()
     assert inbox.count("办结审核：重点任务8") == 1 and "代 王五" in inbox
@@ -158,7 +140,7 @@ def test_a_delegation_of_another_unit_cannot_consolidate(world, login):
     from workflows.models import Membership
 
     Membership.objects.create(user=li, unit=world.office, role=Role.HANDLER)
-    d = _delegate(zhang, li, world.office)
+    d = delegate(zhang, li, world.office)
     page = login(li).get(f"/tasks/{sup.task.number}/?on_behalf={d.public_id}").content.decode()
     assert "不是 张三 在" in page and 'name="on_behalf"' not in page
     response = login(li).post(
@@ -175,7 +157,7 @@ def test_a_head_standing_in_for_the_schools_leader_assigns_on_behalf(world, logi
     zhang = named(member(world.school, Role.LEADER, "s01-leader"), "张", "三")
     li = named(world.school_head, "李", "四")
     branch = branch_of(dispatch(world, 15), world.school)
-    d = _delegate(zhang, li, world.school)
+    d = delegate(zhang, li, world.school)
     page = login(li).get(f"/tasks/branches/{branch.public_id}/?on_behalf={d.public_id}")
     text = page.content.decode()
     assert "您正代 张三 办理" in text
@@ -196,7 +178,7 @@ def test_assigning_is_not_a_handlers_to_do_so_it_is_not_done_on_their_behalf(wor
     zhang = named(world.school_handler, "张", "三")
     li = named(world.school_head, "李", "四")
     branch = branch_of(dispatch(world, 15), world.school)
-    d = _delegate(zhang, li, world.school)
+    d = delegate(zhang, li, world.school)
     text = login(li).get(f"/tasks/branches/{branch.public_id}/?on_behalf={d.public_id}")
     text = text.content.decode()
     # the head assigns in their own right from the page: the form does not post the delegation
