@@ -62,8 +62,9 @@ def year_calendar(year: int, office: set[int] | None = None) -> YearCalendar:
     """``office``: the years the office has entered, when already known."""
     from .models import CalendarDay, CalendarYear
 
-    entered = year in office if office is not None else None
-    if entered is None:
+    if office is not None:
+        entered = year in office
+    else:
         entered = CalendarYear.objects.filter(year=year).exists()
     if entered:
         exceptions = dict(
@@ -75,8 +76,23 @@ def year_calendar(year: int, office: set[int] | None = None) -> YearCalendar:
     return YearCalendar(year, "weekdays", {})
 
 
-_SCOPE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("workdays", default=None)
-_OFFICE = "office years"  # the key of the scope's set of office years
+class _Years:
+    """The calendars of one computation or one ``calendar_cached`` block: each year's, and
+    which years the office has entered (read at the first year asked for)."""
+
+    def __init__(self):
+        self.calendars: dict[int, YearCalendar] = {}
+        self.office: set[int] | None = None
+
+    def get(self, year: int) -> YearCalendar:
+        if year not in self.calendars:
+            if self.office is None:
+                self.office = office_years()
+            self.calendars[year] = year_calendar(year, self.office)
+        return self.calendars[year]
+
+
+_SCOPE: contextvars.ContextVar[_Years | None] = contextvars.ContextVar("workdays", default=None)
 
 
 @contextmanager
@@ -89,7 +105,7 @@ def calendar_cached():
     if _SCOPE.get() is not None:
         yield
         return
-    token = _SCOPE.set({})
+    token = _SCOPE.set(_Years())
     try:
         yield
     finally:
@@ -101,16 +117,10 @@ class WorkingDays:
     whole block inside ``calendar_cached``)."""
 
     def __init__(self):
-        scope = _SCOPE.get()
-        # year → its calendar, and under _OFFICE the years the office has entered
-        self._years: dict = scope if scope is not None else {}
+        self._years = _SCOPE.get() or _Years()
 
     def year(self, year: int) -> YearCalendar:
-        if year not in self._years:
-            if _OFFICE not in self._years:
-                self._years[_OFFICE] = office_years()
-            self._years[year] = year_calendar(year, self._years[_OFFICE])
-        return self._years[year]
+        return self._years.get(year)
 
     def is_working_day(self, day: date) -> bool:
         return self.year(day.year).is_working_day(day)

@@ -143,7 +143,7 @@ def preview(content: bytes) -> list[PreviewRow]:
             problems.append(_("「姓名」为空"))
         raw_id = cells["证件号码"]
         id_number = normalize(_text(raw_id))
-        id_problem = id_number_problem(id_number, bracketed=True)
+        id_problem = id_number_problem(id_number)
         if (
             isinstance(raw_id, (int, float))
             and not isinstance(raw_id, bool)

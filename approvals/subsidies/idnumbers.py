@@ -16,37 +16,24 @@ def check_digit(first17: str) -> str:
     return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
-def id_number_problem(value: str, *, bracketed: bool = False) -> str | None:
-    """None when ``value`` is a well-formed 18-character ID number, else the reason, in the
-    active language: "证件号码…", or "「证件号码」…" (``bracketed``) where a refusal names the
-    field as the import preview does."""
+def id_number_problem(value: str) -> str | None:
+    """None when ``value`` is a well-formed 18-character ID number, else the reason in the
+    active language, naming the field as refusals do: "「证件号码」…"."""
     value = (value or "").strip().upper()
     if not value:
-        return _("「证件号码」为空") if bracketed else _("证件号码为空")
+        return _("「证件号码」为空")
     if len(value) != 18:
-        text = (
-            _("「证件号码」应为 18 位，当前 %(n)s 位")
-            if bracketed
-            else _("证件号码应为 18 位，当前 %(n)s 位")
-        )
-        return text % {"n": len(value)}
+        return _("「证件号码」应为 18 位，当前 %(n)s 位") % {"n": len(value)}
     if not _SHAPE.match(value):
-        return (
-            _("「证件号码」前 17 位应为数字，第 18 位为数字或 X")
-            if bracketed
-            else _("证件号码前 17 位应为数字，第 18 位为数字或 X")
-        )
+        return _("「证件号码」前 17 位应为数字，第 18 位为数字或 X")
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return _("「证件号码」中的出生日期不存在") if bracketed else _("证件号码中的出生日期不存在")
+        return _("「证件号码」中的出生日期不存在")
     if check_digit(value[:17]) != value[17]:
-        text = (
-            _("「证件号码」校验位错误（按 GB 11643 应为 %(digit)s）")
-            if bracketed
-            else _("证件号码校验位错误（按 GB 11643 应为 %(digit)s）")
-        )
-        return text % {"digit": check_digit(value[:17])}
+        return _("「证件号码」校验位错误（按 GB 11643 应为 %(digit)s）") % {
+            "digit": check_digit(value[:17])
+        }
     return None
 
 
