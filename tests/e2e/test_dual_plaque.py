@@ -18,9 +18,11 @@ def test_a_school_handler_applies_uploads_submits_and_sees_the_bureau_approve(
     report.write_bytes(PDF)
 
     page = sign_in(world_tx.school_handler, world_tx.password)
-    page.click("text=我的申请")
+    # menu links are Turbo visits: follow() returns once the new page is rendered (the
+    # URL changes when the visit starts, before the page it leads to is shown)
+    follow(page, "text=我的申请")
     page.wait_for_url("**/applications/")
-    page.click("text=新建双挂牌申请")
+    follow(page, "text=新建双挂牌申请")
     page.wait_for_url("**/applications/new/dual_plaque/")
     page.select_option("#id_plaque_kind", "technician_college")
     page.fill("#id_plaque_name", "台州市第一技师学院")
