@@ -228,6 +228,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.AppStaticFinder",  # Django's, less viewflow's unused bundles
+]
 # Uploaded attachments and issued PDFs (workflows/storage.py, README "Files on several
 # machines"): the file system under APP_MEDIA_ROOT (one machine, or a volume every machine
 # mounts), the database itself (every machine that reaches PostgreSQL sees every file), or

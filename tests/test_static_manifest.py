@@ -37,6 +37,9 @@ def test_collectstatic_with_the_manifest_storage_succeeds(tmp_path):
         assert HASHED.search(manifest[name]), name
         assert (root / manifest[name]).is_file(), name
     assert (root / (manifest["css/zhiji.css"] + ".gz")).is_file()
+    # what no page loads is not deployed (config/staticfiles.py)
+    assert not [name for name in manifest if "contrib/dash" in name or "simple-icons" in name]
+    assert not [name for name in manifest if "vis-network" in name]
 
     # every url() of every collected style sheet points at a hashed file that exists
     dangling = []

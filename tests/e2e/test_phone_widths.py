@@ -1,7 +1,7 @@
 """Every role's main pages fit a phone (390 px) and a desk (1280 px) without horizontal
-scrolling; with SCREENSHOTS=1 (or SCREENSHOT_DIR) a full-page screenshot of each is saved
-under var/screenshots/ (or $SCREENSHOT_DIR) as ``<role>-<page>-<width>.png``, to be looked
-at."""
+scrolling, and no script on them fails; with SCREENSHOTS=1 (or SCREENSHOT_DIR) a full-page
+screenshot of each is saved under var/screenshots/ (or $SCREENSHOT_DIR) as
+``<role>-<page>-<width>.png``, to be looked at."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -81,13 +81,15 @@ def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser
     )
     assert Notification.objects.exists()  # the notifications pages have rows
     urls = {"app": f"/applications/{app.public_id}/", "doc": f"/docs/{document.public_id}/"}
-    too_wide = []
+    too_wide, script_errors = [], []
     for persona, pages in PAGES.items():
         user = getattr(world_tx, persona)
         # one sign-in per role; the desk width is the same session's window widened (each
         # page is loaded again at that width, its media queries and layout anew)
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page = context.new_page()
+        # an uncaught error in any page's scripts (viewflow's components, ours)
+        page.on("pageerror", lambda error, who=persona: script_errors.append((who, str(error))))
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", world_tx.password)
@@ -119,6 +121,7 @@ def test_every_roles_pages_fit_a_phone_and_a_desk(world_tx, live_server, browser
                     screenshot(page, f"{persona}-application-preview-{width}")
         context.close()
     assert too_wide == []
+    assert script_errors == []
 
 
 def _assert_the_preview_is_whole(page):
