@@ -33,15 +33,23 @@ PRODUCTION = {
 }
 
 
-def _run(argv, **env):
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DOCS_PUBLIC_"))
-        and k not in ("DATABASE_URL", "HOST", "PORT")
+def _environment(**env) -> dict[str, str]:
+    """This process's environment without the settings under test, plus ``env``."""
+    return {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "DOCS_PUBLIC_"))
+            and k not in ("DATABASE_URL", "HOST", "PORT")
+        },
+        **env,
     }
-    full_env.update(env)
-    return subprocess.run(argv, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+
+
+def _run(argv, **env):
+    return subprocess.run(
+        argv, cwd=ROOT, env=_environment(**env), capture_output=True, text=True, timeout=120
+    )
 
 
 def _manage(*args, **env):
@@ -49,22 +57,15 @@ def _manage(*args, **env):
 
 
 def _settings(**env):
-    """``config/settings.py`` evaluated afresh with ``env`` as the whole environment (the
-    variables above removed, as for a new process): the first thing ``django.setup()``
-    does, so a refusal here is a process that stops. Returns the module; raises its
+    """``config/settings.py`` evaluated afresh with ``_environment(**env)`` as the whole
+    environment, as for a new process: the first thing ``django.setup()`` does, so a
+    refusal here is a process that stops. Returns the module; raises its
     ``ImproperlyConfigured``. In this process: the apps are not set up a second time."""
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DOCS_PUBLIC_"))
-        and k not in ("DATABASE_URL", "HOST", "PORT")
-    }
-    environ.update(env)
     spec = importlib.util.spec_from_file_location(
         "config._settings_under_test", ROOT / "config" / "settings.py"
     )
     module = importlib.util.module_from_spec(spec)
-    with mock.patch.dict(os.environ, environ, clear=True):
+    with mock.patch.dict(os.environ, _environment(**env), clear=True):
         spec.loader.exec_module(module)
     return module
 
