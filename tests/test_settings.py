@@ -121,8 +121,6 @@ def test_an_unknown_file_storage_stops_the_process():
 
 
 def test_the_object_store_needs_django_storages():
-    import importlib.util
-
     if importlib.util.find_spec("storages") is not None:
         pytest.skip("django-storages is installed here")
     with pytest.raises(ImproperlyConfigured, match="APP_FILE_STORAGE=s3 needs django-storages"):

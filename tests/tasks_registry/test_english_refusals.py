@@ -5,27 +5,18 @@ They are raised inside the services (RuleViolation → the form's 400 page, Conf
 the Chinese default still reads the Chinese text.
 """
 
-import html
 import re
 
 import pytest
 from django.test import Client
 
 from tasks_registry.services import branch_acknowledge
+from tests.pages import in_english, text_of
 from tests.tasks_registry.supervision_helpers import branch_of, dispatch, finish
 
 pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-
-
-def in_english(client):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _url(branch, action):

@@ -16,15 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.approvals.conftest import decide, form_data, submitted
+from tests.pages import in_english
 from tests.tasks_registry.supervision_helpers import dispatch
 
 CATALOGUE = settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES"
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-
-
-def in_english(client):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    return client
 
 
 def page(client, url):
