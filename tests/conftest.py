@@ -94,10 +94,55 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+_TRUNCATED: dict[str, frozenset[str]] = {}  # database name -> tables TRUNCATE must empty
+
+
+def _cheap_postgresql_flush(connection, sql_list: list[str]) -> list[str]:
+    """Django's flush on PostgreSQL as ``TRUNCATE`` of the few tables that need it and
+    ``DELETE`` of the rest, in the same transaction: the same empty tables, in two thirds of
+    the time (a TRUNCATE of all 77 tables gives each table and index a new file: 0.36 s
+    after every transactional test, ~45 per pass; 0.24 s this way). TRUNCATE stays for the tables whose
+    row guards refuse DELETE (workflows/dbguard.py; their TRUNCATE guards are lifted for
+    this flush) and for every table that refers to one of them by a foreign key (TRUNCATE
+    refuses to leave such a reference behind); Django's foreign keys are deferred, so the
+    DELETEs need no order. Any other statement list is left as Django wrote it."""
+    import re
+
+    from workflows.dbguard import TRUNCATE_GUARDS
+
+    if len(sql_list) != 1 or not (match := re.fullmatch(r"TRUNCATE (.+);", sql_list[0])):
+        return sql_list
+    tables = re.findall(r'"([^"]+)"', match.group(1))
+    key = connection.settings_dict["NAME"]
+    if key not in _TRUNCATED:
+        from django.apps import apps
+
+        guarded = {apps.get_model(spec.split(":", 1)[0])._meta.db_table for spec in TRUNCATE_GUARDS}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text "
+                "FROM pg_constraint c WHERE c.contype = 'f'"
+            )
+            references = [(a.strip('"'), b.strip('"')) for a, b in cursor.fetchall()]
+        closure, grew = set(guarded), True
+        while grew:
+            more = {a for a, b in references if b in closure} - closure
+            closure |= more
+            grew = bool(more)
+        _TRUNCATED[key] = frozenset(closure)
+    quote = connection.ops.quote_name
+    truncate = [t for t in tables if t in _TRUNCATED[key]]
+    statements = [f"TRUNCATE {', '.join(quote(t) for t in truncate)};"] if truncate else []
+    # table names from Django's own statement, quoted
+    deletes = [f"DELETE FROM {quote(t)};" for t in tables if t not in truncate]  # noqa: S608
+    return statements + deletes
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _flush_lifts_the_database_guards():
-    """Transactional tests end with ``flush``, which empties every table (TRUNCATE on
-    PostgreSQL, DELETE on SQLite): the database guards (workflows/dbguard.py) refuse
+    """Transactional tests end with ``flush``, which empties every table (on PostgreSQL
+    TRUNCATE of the guarded tables and those referring to them, DELETE of the rest:
+    ``_cheap_postgresql_flush``; DELETE on SQLite): the database guards (workflows/dbguard.py) refuse
     that for the audit trail, issued documents and number counters. Only this flush,
     in the tests, runs with the guards lifted; ``manage.py flush`` stays refused."""
     from django.db.backends.base.operations import BaseDatabaseOperations
@@ -108,6 +153,8 @@ def _flush_lifts_the_database_guards():
 
     def execute_sql_flush(self, sql_list):
         _WORLD.maybe_gone = True  # every table is emptied, the world with them
+        if self.connection.vendor == "postgresql":
+            sql_list = _cheap_postgresql_flush(self.connection, sql_list)
         with dbguard.lifted():
             return original(self, sql_list)
 

@@ -117,7 +117,8 @@ def test_a_task_queued_twice_renders_once(world_tx, settings, monkeypatch, worke
         if document.render_status != RenderStatus.QUEUED:
             break
         time.sleep(0.3)
-    time.sleep(3)  # let the second task finish too
+    # the second task finishes too: both messages acknowledged (acks_late: after the task)
+    assert _wait_for(lambda: _drained(queue), 30), "the second render task did not finish"
     document.refresh_from_db()
     logs = "\n".join(log.read_text()[-2000:] for log in workers)
     assert document.render_status == RenderStatus.DONE, (document.render_error, logs)
@@ -183,6 +184,15 @@ def _unacked(queue: str, *, remove: bool = False) -> int:
         if remove:
             client.delete(queue)
     return count
+
+
+def _drained(queue: str) -> bool:
+    """Nothing of ``queue`` waits in Redis or is held by a worker unacknowledged."""
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        waiting = conn.default_channel.client.llen(queue)
+    return waiting == 0 and _unacked(queue) == 0
 
 
 @pytest.mark.parametrize("where", ["before_pdf", "after_file"])
