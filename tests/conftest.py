@@ -94,6 +94,83 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# The tests that take longest (seconds of wall time measured in ./test.sh's passes, 2
+# workers on 2 cores): they start processes (gunicorn, Celery workers, the embedded mode),
+# a browser, or sweep every URL. xdist's worksteal hands each worker a contiguous share of
+# the collection and lets a worker that runs dry steal from the end of another's; with a
+# long test late in a share, the other worker idles while it runs (13 s of the PostgreSQL
+# pass's 170 s). So each share begins with its part of these, spread longest first to the
+# least loaded share, and the short tests follow: whatever is stolen at the end is short.
+# A test missing here is only scheduled less well; the figures need not be exact.
+LONG_TESTS = {
+    "tests/services/test_production_smoke.py": 40,
+    "tests/e2e/test_phone_widths.py": 28,
+    "tests/docs_gen/test_worker.py::test_a_worker_killed": 12,
+    "tests/docs_gen/test_worker.py": 10,
+    "tests/test_fuzz.py::test_every_url_pattern": 15,
+    "tests/test_fuzz.py": 5,
+    "tests/services/test_two_machines.py": 14,
+    "tests/workflows/test_shared_cache.py::test_the_count_survives": 14,
+    "tests/docs_gen/test_concurrency.py": 14,
+    "tests/services/test_rate_limits_across_processes.py": 10,
+    "tests/e2e/test_promotion_panel.py": 12,
+    "tests/e2e/": 8,
+    "tests/services/test_backup_restore.py::test_a_backup_restores": 9,
+    "tests/approvals/pilot_selection/test_demo.py": 10,
+    "tests/tasks_registry/test_supervision_demo.py": 5,
+}
+
+
+def _expected_seconds(item) -> float:
+    """The longest-matching LONG_TESTS entry's figure for ``item``, 0 for a short test."""
+    matches = [prefix for prefix in LONG_TESTS if item.nodeid.startswith(prefix)]
+    return LONG_TESTS[max(matches, key=len)] if matches else 0
+
+
+class _LongTestsFirst:
+    """Orders the collection, after ``-m`` and ``-k`` have deselected, for xdist's
+    worksteal (see LONG_TESTS). Every worker collects and orders alike: the order depends
+    on nothing but the items and the number of workers."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collection_modifyitems(self, config, items):
+        result = yield
+        import os
+
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+        if workers < 2 or len(items) < 2 * workers:
+            return result
+        long = sorted((i for i in items if _expected_seconds(i)), key=_expected_seconds)
+        short = [i for i in items if not _expected_seconds(i)]
+        # the shares worksteal sends: len(pending) // nodes_remaining, share by share
+        sizes, left = [], len(items)
+        for remaining in range(workers, 0, -1):
+            sizes.append(left // remaining)
+            left -= sizes[-1]
+        heads: list[list] = [[] for _ in range(workers)]
+        loads = [0.0] * workers
+        for item in reversed(long):  # longest first, to the least loaded share with room
+            room = [w for w in range(workers) if len(heads[w]) < sizes[w]]
+            w = min(room, key=lambda w: loads[w])
+            heads[w].append(item)
+            loads[w] += _expected_seconds(item)
+        position = {id(item): n for n, item in enumerate(items)}
+        ordered = []
+        for w in range(workers):
+            # in collection order within a share: a module's tests stay together (its
+            # module-scoped fixtures, a browser, are set up once per share)
+            heads[w].sort(key=lambda item: position[id(item)])
+            take = sizes[w] - len(heads[w])
+            ordered += heads[w] + short[:take]
+            short = short[take:]
+        items[:] = ordered
+        return result
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_LongTestsFirst(), "zhiji-long-tests-first")
+
+
 _TRUNCATED: dict[str, frozenset[str]] = {}  # database name -> tables TRUNCATE must empty
 
 
