@@ -473,6 +473,20 @@ def no_world(db):
 
 
 @pytest.fixture
+def tasks_to_the_broker(settings, monkeypatch):
+    """Celery sends this test's tasks to the broker instead of running them eagerly, and is
+    eager again afterwards. Celery's ``app.conf`` falls back to the Django setting, so it is
+    patched first: patched after ``settings.CELERY_TASK_ALWAYS_EAGER = False``, the undo
+    would record and restore that False, and every later test in the process would queue
+    its PDFs to a broker no worker reads."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    return app
+
+
+@pytest.fixture
 def login(client):
     """login(user) -> a test client signed in as ``user``."""
 

@@ -90,11 +90,9 @@ def workers(settings, tmp_path, queue):
         stop_worker_process(p)
 
 
-def test_a_task_queued_twice_renders_once(world_tx, settings, monkeypatch, workers, queue):
-    from config.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
+def test_a_task_queued_twice_renders_once(
+    world_tx, settings, monkeypatch, tasks_to_the_broker, workers, queue
+):
     monkeypatch.setattr(services, "_queue_render", lambda document: None)
     ensure_issuers()
     leader = world_tx.edu_leader
@@ -197,7 +195,7 @@ def _drained(queue: str) -> bool:
 
 @pytest.mark.parametrize("where", ["before_pdf", "after_file"])
 def test_a_worker_killed_mid_render_is_recovered_by_the_sweep(
-    world_tx, settings, monkeypatch, tmp_path, queue, where
+    world_tx, settings, monkeypatch, tasks_to_the_broker, tmp_path, queue, where
 ):
     """kill -9 of the whole worker (main process and pool) while it renders, a new worker,
     the stuck-document sweep: the document is issued exactly once, long before the broker
@@ -209,8 +207,6 @@ def test_a_worker_killed_mid_render_is_recovered_by_the_sweep(
     from docs_gen.tasks import requeue_stuck_renders
     from workflows.models import AuditEntry
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
     # every render, the first and the re-queued one, goes to this test's own queue
     monkeypatch.setattr(
         services,
