@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tasks_registry.models import KeyTask
+from tests.conftest import _WORLD
 from workflows.access import memberships_of
 from workflows.models import Membership, Unit
 
@@ -55,6 +56,21 @@ def test_a_transactional_test_changes_it_committed(world_tx):
 @pytest.mark.django_db(transaction=True)
 def test_the_next_transactional_test_finds_it_built_again(world_tx):
     assert_as_built(world_tx)
+    # written back from the snapshot taken after the one build, with the same keys
+    assert _WORLD.builds == 1 and _WORLD.restores >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_the_world_refers_to_is_back_with_its_keys(world_tx):
+    """Content types are written again by the flush's signals under new keys; the
+    snapshot's come back with the permissions and grants that refer to them."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    unit_type = ContentType.objects.get_for_model(Unit)
+    assert ContentType.objects.get(pk=unit_type.pk).model == "unit"
+    assert Permission.objects.filter(content_type=unit_type, codename="view_unit").exists()
+    Unit.objects.create(code="zz-new", name="新单位", full_name="新单位")  # keys still free
 
 
 def test_no_world_is_an_empty_database(no_world):
