@@ -10,9 +10,10 @@ PYTHON=${PYTHON:-python3}
 # fonts-arphic-ukai: the 楷体 face for rare characters (docs_gen/fontcache.py);
 # libharfbuzz-subset0: WeasyPrint subsets fonts with it (deterministic PDFs);
 # libnss3-tools: certutil, for the trust store pdfsig checks signed documents against (tests);
-# postgresql-client: pg_dump / pg_restore for manage.py backup and restore
+# postgresql-client: pg_dump / pg_restore for manage.py backup and restore;
+# chromium-headless-shell: the browser tests' chromium (tests/e2e/conftest.py)
 APT_PACKAGES=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai libharfbuzz-subset0
-  chromium qpdf poppler-utils gettext libnss3-tools postgresql-client)
+  chromium chromium-headless-shell qpdf poppler-utils gettext libnss3-tools postgresql-client)
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
