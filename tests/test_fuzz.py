@@ -15,6 +15,7 @@ leak into the next; the budget is fixed and derandomized, so a run is the same e
 It runs on SQLite and on PostgreSQL (where NUL is refused by the database itself).
 """
 
+import copy
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -331,17 +332,51 @@ class _Rollback(Exception):
     pass
 
 
-def send(targets, sql_tables, *, persona, pattern, path_values, method, params, csrf):
+class Clients:
+    """One signed-in test client per persona and CSRF mode, its cookies as they were right
+    after signing in put back before every request: each request starts as a fresh
+    client's would (its session row, written outside the requests' savepoints, is put
+    back by the rollback when a request logs out or cycles it), without a sign-in per
+    request (a new session row and ``user_logged_in`` each time)."""
+
+    def __init__(self, users: dict):
+        self.users = users
+        self.made: dict = {}
+
+    def get(self, persona: str, csrf: bool) -> Client:
+        if (persona, csrf) not in self.made:
+            client = Client(enforce_csrf_checks=csrf, raise_request_exception=True)
+            user = self.users.get(persona)
+            if user is not None:
+                client.force_login(user)
+            self.made[persona, csrf] = (client, copy.deepcopy(client.cookies))
+        client, cookies = self.made[persona, csrf]
+        client.cookies = copy.deepcopy(cookies)
+        return client
+
+
+class Sender:
+    """Sends requests as ``send`` checks them. The row counts before a request are the
+    same for every request (each is rolled back), so they are counted once."""
+
+    def __init__(self, targets: Targets):
+        self.targets = targets
+        self.sql_tables = _count_sql()
+        self.clients = Clients(targets.users)
+        self.before = row_counts(self.sql_tables)
+
+    def __call__(self, **request):
+        send(self, **request)
+
+
+def send(sender, *, persona, pattern, path_values, method, params, csrf):
     """One request in a savepoint that is rolled back; assert the two rules."""
     url = pattern.url(path_values)
     described = f"{method} {url!r} as {persona} (csrf checks: {csrf}) with {params!r}"[:2000]
+    client = sender.clients.get(persona, csrf)  # signed in outside the savepoint
+    before = sender.before
     try:
         with transaction.atomic():
-            client = Client(enforce_csrf_checks=csrf, raise_request_exception=True)
-            user = targets.users.get(persona)
-            if user is not None:
-                client.force_login(user)
-            before = row_counts(sql_tables)
             try:
                 response = getattr(client, method.lower())(url, params)
             except Exception as exc:  # the test client re-raises what would be a 500
@@ -353,7 +388,7 @@ def send(targets, sql_tables, *, persona, pattern, path_values, method, params, 
                 or (_forms_with_errors(response) and not pattern.route.startswith(KEEPS_DRAFTS))
             )
             if refused:
-                after = row_counts(sql_tables)
+                after = row_counts(sender.sql_tables)
                 written = {t: after[t] - before[t] for t in after if after[t] != before[t]}
                 assert not written, (
                     f"refused ({response.status_code}) but wrote {written}: {described}"
@@ -380,7 +415,7 @@ def test_every_url_pattern_as_its_users_with_hostile_parameters(targets):
     """Each pattern with real ids, as the people who work there and an anonymous visitor:
     GET and POST with every known field set to a hostile value (a different one each time),
     then once more with a NUL in every field."""
-    sql_tables = _count_sql()
+    sender = Sender(targets)
     hostile = itertools.cycle(NON_NUL)
     sent = 0
     for pattern in project_patterns(admin=False):
@@ -396,9 +431,7 @@ def test_every_url_pattern_as_its_users_with_hostile_parameters(targets):
                 if "\x00" not in params["version"]:
                     params["version"] = "abc"
                     params["documents"] = ["abc", values.get("public_id", "x")]
-                send(
-                    targets,
-                    sql_tables,
+                sender(
                     persona=persona,
                     pattern=pattern,
                     path_values=values,
@@ -468,7 +501,7 @@ def requests(draw, targets, patterns):
 
 
 def test_hypothesis_mixes_persona_url_ids_method_and_values(targets):
-    sql_tables = _count_sql()
+    sender = Sender(targets)
     patterns = project_patterns(admin=False)
     patterns += project_patterns(admin=True)[:12]  # the admin answers non-staff too
 
@@ -482,6 +515,6 @@ def test_hypothesis_mixes_persona_url_ids_method_and_values(targets):
     )
     @given(requests(targets, patterns))
     def fuzz(request):
-        send(targets, sql_tables, **request)
+        sender(**request)
 
     fuzz()
