@@ -356,46 +356,42 @@ class Clients:
 
 
 class Sender:
-    """Sends requests as ``send`` checks them. The row counts before a request are the
-    same for every request (each is rolled back), so they are counted once."""
+    """Sends requests and checks them. The row counts before a request are the same for
+    every request (each is rolled back), so they are counted once."""
 
     def __init__(self, targets: Targets):
-        self.targets = targets
         self.sql_tables = _count_sql()
         self.clients = Clients(targets.users)
         self.before = row_counts(self.sql_tables)
 
-    def __call__(self, **request):
-        send(self, **request)
-
-
-def send(sender, *, persona, pattern, path_values, method, params, csrf):
-    """One request in a savepoint that is rolled back; assert the two rules."""
-    url = pattern.url(path_values)
-    described = f"{method} {url!r} as {persona} (csrf checks: {csrf}) with {params!r}"[:2000]
-    client = sender.clients.get(persona, csrf)  # signed in outside the savepoint
-    before = sender.before
-    try:
-        with transaction.atomic():
-            try:
-                response = getattr(client, method.lower())(url, params)
-            except Exception as exc:  # the test client re-raises what would be a 500
-                raise AssertionError(f"{type(exc).__name__}: {exc} on {described}") from exc
-            assert response.status_code < 500, f"{response.status_code} on {described}"
-            refused = (
-                400 <= response.status_code < 500
-                or _error_messages(response)
-                or (_forms_with_errors(response) and not pattern.route.startswith(KEEPS_DRAFTS))
-            )
-            if refused:
-                after = row_counts(sender.sql_tables)
-                written = {t: after[t] - before[t] for t in after if after[t] != before[t]}
-                assert not written, (
-                    f"refused ({response.status_code}) but wrote {written}: {described}"
+    def send(self, *, persona, pattern, path_values, method, params, csrf):
+        """One request in a savepoint that is rolled back; assert the two rules."""
+        url = pattern.url(path_values)
+        described = f"{method} {url!r} as {persona} (csrf checks: {csrf}) with {params!r}"[:2000]
+        client = self.clients.get(persona, csrf)  # signed in outside the savepoint
+        try:
+            with transaction.atomic():
+                try:
+                    response = getattr(client, method.lower())(url, params)
+                except Exception as exc:  # the test client re-raises what would be a 500
+                    raise AssertionError(f"{type(exc).__name__}: {exc} on {described}") from exc
+                assert response.status_code < 500, f"{response.status_code} on {described}"
+                refused = (
+                    400 <= response.status_code < 500
+                    or _error_messages(response)
+                    or (_forms_with_errors(response) and not pattern.route.startswith(KEEPS_DRAFTS))
                 )
-            raise _Rollback
-    except _Rollback:
-        pass
+                if refused:
+                    after = row_counts(self.sql_tables)
+                    written = {
+                        t: after[t] - self.before[t] for t in after if after[t] != self.before[t]
+                    }
+                    assert not written, (
+                        f"refused ({response.status_code}) but wrote {written}: {described}"
+                    )
+                raise _Rollback
+        except _Rollback:
+            pass
 
 
 def _query(method: str, params: dict):
@@ -431,7 +427,7 @@ def test_every_url_pattern_as_its_users_with_hostile_parameters(targets):
                 if "\x00" not in params["version"]:
                     params["version"] = "abc"
                     params["documents"] = ["abc", values.get("public_id", "x")]
-                sender(
+                sender.send(
                     persona=persona,
                     pattern=pattern,
                     path_values=values,
@@ -515,6 +511,6 @@ def test_hypothesis_mixes_persona_url_ids_method_and_values(targets):
     )
     @given(requests(targets, patterns))
     def fuzz(request):
-        sender(**request)
+        sender.send(**request)
 
     fuzz()
